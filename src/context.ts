@@ -1,0 +1,140 @@
+/**
+ * The launch context: which patient and note the page was opened for, read from its URL.
+ * @module
+ */
+
+/** Launch in global scope: no patient, no note. */
+export interface GlobalContext {
+  scope: 'global';
+  patientId: null;
+  noteId: null;
+  /** The launch URL's query parameters (after repairing a `¬e_id=` mis-encoding). */
+  params: URLSearchParams;
+}
+/** Launch in patient scope: a patient, no note. */
+export interface PatientContext {
+  scope: 'patient';
+  /** The patient's UUID, as given in the URL. A hint, not authorization: the server must check it. */
+  patientId: string;
+  noteId: null;
+  /** The launch URL's query parameters. */
+  params: URLSearchParams;
+}
+/** Launch in note scope: a patient and one of their notes. */
+export interface NoteContext {
+  scope: 'note';
+  /** The patient's UUID, as given in the URL. A hint, not authorization: the server must check it. */
+  patientId: string;
+  /** The note's UUID, as given in the URL. A hint, not authorization: the server must check it. */
+  noteId: string;
+  /** The launch URL's query parameters. */
+  params: URLSearchParams;
+}
+/** What {@link getContext} reads from a launch URL; `scope` tells which IDs are there. */
+export type CompanionContext = GlobalContext | PatientContext | NoteContext;
+
+/** The three companion scopes. */
+export type CompanionScope = CompanionContext['scope'];
+
+/** Options of {@link getContext}. */
+export interface GetContextOptions {
+  /**
+   * Query parameter that holds the patient's UUID.
+   * @default 'patient_id'
+   */
+  patientParam?: string;
+  /**
+   * Query parameter that holds the note's UUID.
+   * @default 'note_id'
+   */
+  noteParam?: string;
+}
+
+const UUID = /^(?:[\da-f]{32}|[\da-f]{8}(?:-[\da-f]{4}){3}-[\da-f]{12})$/i;
+
+/**
+ * Tells whether `value` is a Canvas ID: a UUID, 32 hex digits with or without its four dashes, any case.
+ */
+export function isValidId(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
+function warn(message: string): void {
+  console.warn(`[canvas-companion] ${message}`);
+}
+
+/** One ID from the query: trimmed, valid and unambiguous, else null (with a warning when something was there). */
+function readId(params: URLSearchParams, name: string): string | null {
+  const values = [...new Set(params.getAll(name).map((value) => value.trim()).filter(Boolean))];
+  if (values.length === 1 && isValidId(values[0])) return values[0];
+  if (values.length) warn(`ignored ${name}=${values.join(',')}: expected one UUID.`);
+  return null;
+}
+
+/**
+ * Reads the launch context from the page's URL: `patient_id` and `note_id` in the query string,
+ * as the companion app's `on_open()` puts them there. Never throws: a missing, empty, malformed
+ * or conflicting ID counts as absent, and a note ID without a patient ID is an invalid launch
+ * (global scope, with a warning).
+ *
+ * The IDs are hints from the URL, not authorization: the plugin's server must check that the
+ * session user may see them.
+ *
+ * @param url - The URL to read.
+ * @default url location.href
+ * @example
+ * ```ts
+ * const context = getContext();
+ * if (context.scope === 'note') loadNote(context.patientId, context.noteId);
+ * ```
+ */
+export function getContext(url: string | URL = location.href, options: GetContextOptions = {}): CompanionContext {
+  const { patientParam = 'patient_id', noteParam = 'note_id' } = options;
+  let search = '';
+  try {
+    search = new URL(url, 'http://x').search;
+  } catch {
+    // Unparseable URL: no IDs.
+  }
+  // Copying the docs' `?patient_id=…&note_id=…` can yield `¬e_id=`: `&not` read as the entity `¬`.
+  if (noteParam.startsWith('not')) {
+    const garbled = new RegExp(`(?:¬|%C2%AC)${noteParam.slice(3)}=`, 'gi');
+    if (garbled.test(search)) {
+      warn(`the launch URL has "¬${noteParam.slice(3)}=" where "&${noteParam}=" was meant. In on_open(), write "&${noteParam}=" (or build the query with urllib.parse.urlencode).`);
+      search = search.replace(garbled, `&${noteParam}=`);
+    }
+  }
+  const params = new URLSearchParams(search);
+  const patientId = readId(params, patientParam);
+  const noteId = readId(params, noteParam);
+  if (patientId && noteId) return { scope: 'note', patientId, noteId, params };
+  if (patientId) return { scope: 'patient', patientId, noteId: null, params };
+  if (noteId) warn(`invalid launch: ${noteParam} without a valid ${patientParam}; using global scope.`);
+  return { scope: 'global', patientId: null, noteId: null, params };
+}
+
+/**
+ * Marks `root` with `data-companion-scope="global|patient|note"`, so the page can hide its own
+ * header in patient and note scope, where the companion already shows the patient, with CSS:
+ * `[data-companion-scope="patient"] .page-header { display: none }`.
+ *
+ * @param context - The launch context.
+ * @default context getContext()
+ * @param root - The element to mark.
+ * @default root document.documentElement
+ * @returns The context used.
+ */
+export function applyScope(context: CompanionContext = getContext(), root: Element = document.documentElement): CompanionContext {
+  root.setAttribute('data-companion-scope', context.scope);
+  return context;
+}
+
+/** Tells whether the page runs inside a frame (as it does in the Provider Companion). */
+export function isEmbedded(): boolean {
+  try {
+    return window.self !== window.top;
+  } catch {
+    // Some browsers throw when `top` is cross-origin: that is a frame too.
+    return true;
+  }
+}

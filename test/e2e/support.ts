@@ -1,0 +1,90 @@
+/**
+ * Shared fixtures for the real-browser tests: a static + scripted HTTP server on 127.0.0.1 and
+ * headless Chromium driven by playwright-core.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Whether the browser tests can run. In CI a missing Chromium is a failure, not a skip. */
+export function haveChromium(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: the browser tests must run in CI`);
+  console.warn(`${CHROMIUM} is missing: skipping browser tests (apt-get install -y chromium)`);
+  return false;
+}
+
+/** Launches headless Chromium with flags that keep it off the (closed) network. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A route: return true when handled. */
+export type Handler = (request: IncomingMessage, response: ServerResponse, url: URL) => boolean | void | Promise<boolean | void>;
+
+export interface TestServer {
+  server: Server;
+  port: number;
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  /** `http://localhost:<port>`: the same server seen from another origin. */
+  altOrigin: string;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.css': 'text/css' };
+
+/**
+ * Starts a server on 127.0.0.1 (random port). `pages` maps a path to HTML; `/dist/*` serves the
+ * built library; `handler` runs first for scripted routes.
+ */
+export async function startServer(pages: Record<string, string> = {}, handler?: Handler): Promise<TestServer> {
+  const server = createServer(async (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    try {
+      if (handler && (await handler(request, response, url))) return;
+      const page = pages[url.pathname];
+      if (page !== undefined) {
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        response.end(page);
+        return;
+      }
+      if (url.pathname.startsWith('/dist/') && !url.pathname.includes('..')) {
+        const file = join(ROOT, url.pathname);
+        if (existsSync(file)) {
+          response.writeHead(200, { 'content-type': TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream' });
+          response.end(readFileSync(file));
+          return;
+        }
+      }
+      response.writeHead(404).end();
+    } catch (error) {
+      response.writeHead(500).end(String(error));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    altOrigin: `http://localhost:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** `<script>` tag loading the UMD build (global `CanvasCompanion`). */
+export const UMD_TAG = '<script src="/dist/canvas-companion.umd.js"></script>';
