@@ -273,7 +273,7 @@ export function resize(size: ResizeOptions): void {
 
 function isExactOrigin(value: unknown): boolean {
   try {
-    return new URL(value as string).origin === value;
+    return new URL(value as string).origin === value && !(value as string).includes('*');
   } catch {
     return false;
   }

@@ -1,0 +1,319 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MessageChannel, MessagePort as NodeMessagePort, type MessagePort as NodePort } from 'node:worker_threads';
+import { closeModal, configure, isHostConnected, onHostMessage, postToHost, resize, whenHostReady } from '../src/channel.js';
+import { isCompanionError } from '../src/errors.js';
+
+// happy-dom gives the test window no parent frame: stand one in, and dispatch the host's
+// INIT_CHANNEL by hand (happy-dom ignores postMessage transfer lists; see docs/toolchain.md §4).
+const parentWindow = { name: 'host' } as unknown as Window;
+const OWN = 'http://127.0.0.1:4173';
+const opened: NodePort[] = [];
+
+function channelPair() {
+  const pair = new MessageChannel();
+  opened.push(pair.port1, pair.port2);
+  return pair;
+}
+
+function init(overrides: { data?: unknown; origin?: string; source?: unknown; ports?: unknown[] } = {}) {
+  const pair = channelPair();
+  const event = new MessageEvent('message', {
+    data: 'data' in overrides ? overrides.data : { type: 'INIT_CHANNEL' },
+    origin: overrides.origin ?? OWN,
+    source: (overrides.source ?? parentWindow) as Window,
+    ports: (overrides.ports ?? [pair.port2]) as MessagePort[],
+  });
+  window.dispatchEvent(event);
+  return pair.port1;
+}
+
+/** Collects what the host side of a port receives. */
+function received(hostPort: NodePort): unknown[] {
+  const messages: unknown[] = [];
+  hostPort.on('message', (message) => messages.push(message));
+  return messages;
+}
+
+const flush = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+function resetChannel() {
+  const state = (globalThis as Record<symbol, any>)[Symbol.for('canvas-companion.channel')];
+  state.port?.close();
+  Object.assign(state, { port: null, queue: [], origins: [], debug: false });
+  state.waiters.clear();
+  state.handlers.clear();
+}
+
+beforeEach(() => {
+  vi.stubGlobal('parent', parentWindow);
+  // Under vitest the ports are Node's; make the library's `instanceof MessagePort` see them as ports.
+  vi.stubGlobal('MessagePort', NodeMessagePort);
+  document.head.innerHTML = '';
+});
+
+afterEach(() => {
+  resetChannel();
+  for (const port of opened.splice(0)) port.close();
+});
+
+describe('INIT_CHANNEL acceptance', () => {
+  it('takes the port from the parent window on the page origin', async () => {
+    expect(isHostConnected()).toBe(false);
+    const host = received(init());
+    expect(isHostConnected()).toBe(true);
+    postToHost({ type: 'READY' });
+    await flush();
+    expect(host).toEqual([{ type: 'READY' }]);
+  });
+
+  it.each([
+    ['a lookalike origin', { origin: 'http://127.0.0.1:41730' }, 'origin'],
+    ['a suffix lookalike', { origin: 'http://127.0.0.1.evil.test:4173' }, 'origin'],
+    ['the null origin', { origin: 'null' }, 'origin'],
+    ['another window (sibling frame)', { source: { name: 'sibling' } }, 'parent'],
+    ['the page itself', { source: window }, 'parent'],
+    ['no port', { ports: [] }, 'MessagePort'],
+    ['a non-port in ports[0]', { ports: [{ postMessage() {} }] }, 'MessagePort'],
+  ])('rejects an INIT_CHANNEL from %s with one warning naming the reason', (_, overrides, reason) => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    init(overrides as never);
+    expect(isHostConnected()).toBe(false);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toContain(reason);
+  });
+
+  it.each([
+    ['a wrong type', { type: 'init_channel' }],
+    ['a string payload', 'INIT_CHANNEL'],
+    ['an array payload', [{ type: 'INIT_CHANNEL' }]],
+    ['null', null],
+  ])('ignores %s silently, and a later genuine INIT_CHANNEL is still taken', (_, data) => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    init({ data });
+    expect(isHostConnected()).toBe(false);
+    expect(warn).not.toHaveBeenCalled();
+    init();
+    expect(isHostConnected()).toBe(true);
+  });
+
+  it('rejects everything when the page is not in a frame', () => {
+    vi.stubGlobal('parent', window);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    init({ source: window });
+    expect(isHostConnected()).toBe(false);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('accepts origins allowed by configure() and by the meta tag, by exact match only', () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    configure({ allowedOrigins: ['https://acme.canvasmedical.com'] });
+    init({ origin: 'https://acme.canvasmedical.com.evil.test' });
+    expect(isHostConnected()).toBe(false);
+    init({ origin: 'https://acme.canvasmedical.com' });
+    expect(isHostConnected()).toBe(true);
+
+    resetChannel();
+    document.head.innerHTML = '<meta name="canvas-companion-allowed-origins" content="https://a.example  https://b.example">';
+    init({ origin: 'https://c.example' });
+    expect(isHostConnected()).toBe(false);
+    init({ origin: 'https://b.example' });
+    expect(isHostConnected()).toBe(true);
+  });
+
+  it("takes 'null' and '*' only when listed explicitly", () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    configure({ allowedOrigins: ['null'] });
+    init({ origin: 'null' });
+    expect(isHostConnected()).toBe(true);
+    resetChannel();
+    configure({ allowedOrigins: ['*'] });
+    init({ origin: 'https://anything.example', source: { name: 'sibling' } });
+    expect(isHostConnected()).toBe(false); // '*' never lifts the parent-window check
+    init({ origin: 'https://anything.example' });
+    expect(isHostConnected()).toBe(true);
+  });
+
+  it('a second valid INIT_CHANNEL replaces the port and closes the old one', async () => {
+    const firstHost = init();
+    const firstClosed = new Promise((resolve) => firstHost.on('close', resolve));
+    const secondHost = received(init());
+    await firstClosed;
+    postToHost({ type: 'AFTER' });
+    await flush();
+    expect(secondHost).toEqual([{ type: 'AFTER' }]);
+  });
+});
+
+describe('configure', () => {
+  it.each(['https://acme.example/', 'https://*.acme.example', 'acme.example', '', 42])('refuses %j as an origin', (origin) => {
+    expect(() => configure({ allowedOrigins: [origin as string] })).toThrow(TypeError);
+  });
+
+  it("warns when '*' is allowed", () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    configure({ allowedOrigins: ['*'] });
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('logs decisions with debug on', () => {
+    const debug = vi.spyOn(console, 'debug').mockImplementation(() => {});
+    configure({ debug: true });
+    init();
+    expect(debug).toHaveBeenCalled();
+  });
+});
+
+describe('postToHost', () => {
+  it('queues messages until the port arrives, then sends them in order', async () => {
+    expect(postToHost({ type: 'ONE' })).toBe(false);
+    expect(postToHost({ type: 'TWO', n: 2 })).toBe(false);
+    const host = received(init());
+    expect(postToHost({ type: 'THREE' })).toBe(true);
+    await flush();
+    expect(host).toEqual([{ type: 'ONE' }, { type: 'TWO', n: 2 }, { type: 'THREE' }]);
+  });
+
+  it('bounds the queue, dropping the oldest with a warning', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    for (let i = 0; i < 105; i++) postToHost({ type: 'N', i });
+    expect(warn).toHaveBeenCalledTimes(5);
+    const host = received(init());
+    await flush();
+    expect(host).toHaveLength(100);
+    expect(host[0]).toEqual({ type: 'N', i: 5 });
+  });
+
+  it.each([null, 'CLOSE_MODAL', { kind: 'x' }, { type: 1 }])('throws TypeError for %j', (message) => {
+    expect(() => postToHost(message as never)).toThrow(TypeError);
+  });
+});
+
+describe('whenHostReady', () => {
+  it('resolves at once when the port is held, and when it arrives later', async () => {
+    const waiting = whenHostReady();
+    init();
+    await expect(waiting).resolves.toBeUndefined();
+    await expect(whenHostReady()).resolves.toBeUndefined();
+  });
+
+  it('rejects HOST_TIMEOUT after the timeout and leaves no timer behind', async () => {
+    vi.useFakeTimers();
+    try {
+      const waiting = whenHostReady({ timeout: 300 });
+      const check = expect(waiting).rejects.toSatisfy((error) => isCompanionError(error, 'HOST_TIMEOUT'));
+      await vi.advanceTimersByTimeAsync(299);
+      expect(vi.getTimerCount()).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await check;
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('rejects with signal.reason on abort and cleans up', async () => {
+    vi.useFakeTimers();
+    try {
+      const controller = new AbortController();
+      const waiting = whenHostReady({ signal: controller.signal });
+      controller.abort(new Error('left the page'));
+      await expect(waiting).rejects.toThrow('left the page');
+      expect(vi.getTimerCount()).toBe(0);
+      const already = AbortSignal.abort('gone');
+      await expect(whenHostReady({ signal: already })).rejects.toBe('gone');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('waits for ever with Infinity, and refuses a negative timeout', async () => {
+    vi.useFakeTimers();
+    try {
+      void whenHostReady({ timeout: Infinity });
+      expect(vi.getTimerCount()).toBe(0);
+      expect(() => whenHostReady({ timeout: -1 })).toThrow(RangeError);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('closeModal', () => {
+  it("posts CLOSE_MODAL through the port and resolves 'port'", async () => {
+    const host = received(init());
+    await expect(closeModal()).resolves.toBe('port');
+    await flush();
+    expect(host).toEqual([{ type: 'CLOSE_MODAL' }]);
+  });
+
+  it('waits for a port that arrives within the timeout', async () => {
+    const closing = closeModal({ timeout: 500 });
+    const host = received(init());
+    await expect(closing).resolves.toBe('port');
+    await flush();
+    expect(host).toEqual([{ type: 'CLOSE_MODAL' }]);
+  });
+
+  it("falls back to window.close() without a port and resolves 'window'", async () => {
+    const close = vi.spyOn(window, 'close').mockImplementation(() => {});
+    await expect(closeModal({ timeout: 10 })).resolves.toBe('window');
+    expect(close).toHaveBeenCalledTimes(1);
+  });
+
+  it('never rejects, even when window.close throws', async () => {
+    vi.spyOn(window, 'close').mockImplementation(() => {
+      throw new Error('nope');
+    });
+    await expect(closeModal({ timeout: 0 })).resolves.toBe('window');
+  });
+});
+
+describe('onHostMessage', () => {
+  it('delivers host messages to every handler, even when one throws, until unsubscribed', async () => {
+    vi.stubGlobal('reportError', vi.fn());
+    const hostPort = init();
+    const seen: unknown[] = [];
+    onHostMessage(() => {
+      throw new Error('handler bug');
+    });
+    const off = onHostMessage((message) => seen.push(message));
+    const tab = { type: 'NOTE_TAB_CHANGE', tab: 'note', patient: { id: 'p' } };
+    hostPort.postMessage(tab);
+    hostPort.postMessage('not an object message');
+    await flush();
+    expect(seen).toEqual([tab]);
+    expect(reportError).toHaveBeenCalledTimes(1);
+    off();
+    hostPort.postMessage(tab);
+    await flush();
+    expect(seen).toHaveLength(1);
+  });
+
+  it('ignores messages from a replaced port', async () => {
+    const oldHost = init();
+    const seen: unknown[] = [];
+    onHostMessage((message) => seen.push(message));
+    init();
+    oldHost.postMessage({ type: 'STALE' });
+    await flush();
+    expect(seen).toEqual([]);
+  });
+
+  it('throws TypeError for a non-function', () => {
+    expect(() => onHostMessage('x' as never)).toThrow(TypeError);
+  });
+});
+
+describe('resize', () => {
+  it('posts RESIZE with the given dimensions only', async () => {
+    const host = received(init());
+    resize({ height: 640 });
+    resize({ width: 320.5, height: 0 });
+    await flush();
+    expect(host).toEqual([{ type: 'RESIZE', height: 640 }, { type: 'RESIZE', width: 320.5, height: 0 }]);
+  });
+
+  it.each([{}, { height: -1 }, { width: Infinity }, { height: NaN }, { width: '300' }])('refuses %j', (size) => {
+    expect(() => resize(size as never)).toThrow(RangeError);
+  });
+});

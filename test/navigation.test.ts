@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { isCompanionError } from '../src/errors.js';
+import { openPatient, patientPath } from '../src/navigation.js';
+
+const P = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
+
+/** A stand-in top window whose location records what it is set to. */
+function fakeTop(onSet?: (href: string) => void) {
+  const location = { href: 'https://acme.example/companion/' };
+  const top = {
+    location: {
+      get href() {
+        return location.href;
+      },
+      set href(value: string) {
+        onSet?.(value);
+        location.href = value;
+      },
+    },
+  };
+  vi.stubGlobal('top', top);
+  return location;
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+const hostile: unknown[] = [
+  '../../../admin',
+  `${P}/../../admin`,
+  'javascript:alert(document.cookie)',
+  '//evil.example/companion/patient/x',
+  `${P.slice(0, 8)}%2F..%2F`,
+  `${P}?next=https://evil.example`,
+  `${P}#x`,
+  `${P}\n`,
+  `${P}\u0000`,
+  '',
+  null,
+  undefined,
+  123,
+  { toString: () => P },
+  [P],
+];
+
+describe('patientPath', () => {
+  it('builds the companion path with its trailing slash', () => {
+    expect(patientPath(P)).toBe(`/companion/patient/${P}/`);
+  });
+
+  it.each(hostile)('throws INVALID_ID for %j', (id) => {
+    expect(() => patientPath(id as string)).toThrow(expect.objectContaining({ name: 'CompanionError', code: 'INVALID_ID' }));
+  });
+});
+
+describe('openPatient', () => {
+  it('navigates the top window, not the frame', () => {
+    const location = fakeTop();
+    openPatient(P);
+    expect(location.href).toBe(`/companion/patient/${P}/`);
+  });
+
+  it.each(hostile)('throws INVALID_ID for %j and leaves the top window where it was', (id) => {
+    const location = fakeTop();
+    let thrown: unknown;
+    try {
+      openPatient(id as string);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isCompanionError(thrown, 'INVALID_ID')).toBe(true);
+    expect(location.href).toBe('https://acme.example/companion/');
+  });
+
+  it('throws NAVIGATION_BLOCKED with the cause when the browser refuses', () => {
+    const refusal = new DOMException('not allowed to navigate top', 'SecurityError');
+    fakeTop(() => {
+      throw refusal;
+    });
+    let thrown: unknown;
+    try {
+      openPatient(P);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isCompanionError(thrown, 'NAVIGATION_BLOCKED')).toBe(true);
+    expect((thrown as Error).cause).toBe(refusal);
+  });
+
+  it('throws NAVIGATION_BLOCKED without a top window', () => {
+    vi.stubGlobal('top', null);
+    expect(() => openPatient(P)).toThrow(expect.objectContaining({ code: 'NAVIGATION_BLOCKED' }));
+  });
+});
