@@ -63,89 +63,64 @@ export interface ResizeOptions {
 
 /** The channel's state. It lives on `globalThis` so that two copies of the library on one page share it. */
 interface ChannelState {
-  port: MessagePort | null;
+  port?: MessagePort;
   queue: HostMessage[];
   waiters: Set<() => void>;
-  handlers: Set<(message: HostMessage) => void>;
-  origins: readonly string[];
-  debug: boolean;
+  handlers?: Set<(message: HostMessage) => void>;
+  origins?: readonly string[];
+  debug?: boolean;
+  /** Set by the first onHostMessage(): starts delivering the port's messages to the handlers. */
+  listen?: () => void;
 }
 
-const STATE_KEY = Symbol.for('canvas-companion.channel');
-const QUEUE_LIMIT = 100;
-const PREFIX = '[canvas-companion]';
+const STATE_KEY = Symbol.for('canvas-companion');
 const globals = globalThis as typeof globalThis & { [STATE_KEY]?: ChannelState };
 
-function state(): ChannelState {
-  return (globals[STATE_KEY] ??= { port: null, queue: [], waiters: new Set(), handlers: new Set(), origins: [], debug: false });
+const state = (): ChannelState => (globals[STATE_KEY] ??= { queue: [], waiters: new Set() });
+
+/** @internal Warns in the console, with the library's prefix. */
+export function warn(message: string): void {
+  console.warn('[canvas-companion] ' + message);
 }
 
 /** @internal Logs when `configure({ debug: true })` was called. */
 export function debugLog(...details: unknown[]): void {
-  if (state().debug) console.debug(PREFIX, ...details);
+  if (state().debug) console.debug('[canvas-companion]', ...details);
 }
 
-function isHostMessage(value: unknown): value is HostMessage {
-  return Object.prototype.toString.call(value) === '[object Object]' && typeof (value as HostMessage).type === 'string';
-}
-
-/** @internal Reports a callback's error (to `window.onerror` where it can) without stopping the caller's loop. */
+/**
+ * @internal Reports an error thrown by a caller's callback the way the DOM reports a throwing
+ * event listener (to `window.onerror`), without stopping the loop that called it.
+ */
 export function reportCallbackError(error: unknown): void {
-  if (typeof reportError === 'function') reportError(error);
-  else console.error(error);
+  queueMicrotask(() => {
+    throw error;
+  });
 }
 
-function allowedOrigins(): string[] {
-  const meta = document.querySelector<HTMLMetaElement>('meta[name="canvas-companion-allowed-origins"]');
-  const own = location.origin;
-  // An opaque page origin ('null') is never allowed by default: every sandboxed frame has it.
-  return [...(own === 'null' ? [] : [own]), ...state().origins, ...(meta ? meta.content.split(/[\s,]+/) : [])];
-}
+// Structured clones of plain objects have this realm's Object as constructor; arrays and primitives do not.
+const isHostMessage = (value: unknown): value is HostMessage =>
+  (value as HostMessage | null)?.constructor === Object && typeof (value as HostMessage).type === 'string';
 
-function rejectReason(event: MessageEvent): string | undefined {
-  if (window.parent === window || event.source !== window.parent) return 'it did not come from the parent window';
-  const allowed = allowedOrigins();
-  if (!allowed.includes(event.origin) && !allowed.includes('*')) {
-    return `origin ${event.origin} is not allowed (allowed: ${allowed.join(' ') || 'none'}; see configure({ allowedOrigins }))`;
-  }
-  if (!(event.ports?.[0] instanceof MessagePort)) return 'it carried no MessagePort';
-}
-
-function handleWindowMessage(event: MessageEvent): void {
-  const data: unknown = event.data;
-  if (!isHostMessage(data) || data.type !== 'INIT_CHANNEL') return;
-  const reason = rejectReason(event);
-  if (reason) {
-    console.warn(`${PREFIX} ignored INIT_CHANNEL: ${reason}.`);
-    return;
-  }
+function handleWindowMessage({ data, origin, source, ports }: MessageEvent): void {
+  if (data?.constructor !== Object || data.type !== 'INIT_CHANNEL') return;
   const channel = state();
-  const port = event.ports[0]!;
+  const meta = document.getElementsByName('canvas-companion-allowed-origins')[0] as HTMLMetaElement | undefined;
+  const allowed = [...(channel.origins ?? []), ...(meta?.content.split(/[\s,]+/) ?? [])];
+  const port = ports[0];
+  const reason =
+    parent === window || source !== parent
+      ? 'not from window.parent'
+      : // The page's own origin is allowed by default, unless opaque ('null'): every sandboxed frame has that one.
+        !((origin === location.origin && origin !== 'null') || allowed.includes(origin) || allowed.includes('*'))
+        ? `origin ${origin} not allowed`
+        : !port && 'no MessagePort';
+  if (reason) return warn('INIT_CHANNEL ignored: ' + reason);
   channel.port?.close();
   channel.port = port;
-  port.addEventListener('message', (message) => {
-    if (channel.port !== port || !isHostMessage(message.data)) return;
-    debugLog('host message', message.data);
-    for (const handler of [...channel.handlers]) {
-      try {
-        handler(message.data);
-      } catch (error) {
-        reportCallbackError(error);
-      }
-    }
-  });
-  port.start();
-  debugLog('port received from', event.origin);
-  for (const queued of channel.queue.splice(0)) send(port, queued);
-  for (const wake of [...channel.waiters]) wake();
-}
-
-function send(port: MessagePort, message: HostMessage): void {
-  try {
-    port.postMessage(message);
-  } catch (error) {
-    reportCallbackError(error);
-  }
+  channel.listen?.();
+  channel.queue.splice(0).forEach((queued) => port!.postMessage(queued));
+  channel.waiters.forEach((wake) => wake());
 }
 
 /**
@@ -153,7 +128,7 @@ function send(port: MessagePort, message: HostMessage): void {
  * @returns `true` once a port is held.
  */
 export function isHostConnected(): boolean {
-  return state().port !== null;
+  return !!state().port;
 }
 
 /**
@@ -162,56 +137,57 @@ export function isHostConnected(): boolean {
  *
  * @param message - An object with a string `type`; it must be structured-cloneable.
  * @returns `true` if sent now, `false` if queued.
- * @throws TypeError if `message` is not an object with a string `type`.
+ * @throws TypeError if `message` is not an object with a string `type`; `DataCloneError` if it
+ *   cannot be cloned (at once, even while queued).
  */
 export function postToHost(message: HostMessage): boolean {
   if (!isHostMessage(message)) throw new TypeError('postToHost() takes an object with a string `type`');
-  const channel = state();
-  if (channel.port) {
-    channel.port.postMessage(message);
+  const { port, queue } = state();
+  if (port) {
+    port.postMessage(message);
     return true;
   }
-  if (channel.queue.push(message) > QUEUE_LIMIT) {
-    console.warn(`${PREFIX} no host port yet; dropped the oldest of ${QUEUE_LIMIT + 1} queued messages.`);
-    channel.queue.shift();
+  // Clone now: a message that cannot be sent fails here, not silently at flush time.
+  if (queue.push(structuredClone(message)) > 100) {
+    queue.shift();
+    warn('no host port yet: dropped the oldest of 101 queued messages');
   }
   return false;
+}
+
+/** Resolves with the port once it is held, or with `undefined` when `timeout` ms pass or `signal` aborts first. */
+function waitForPort(timeout: number, signal?: AbortSignal): Promise<MessagePort | undefined> {
+  const { port, waiters } = state();
+  return new Promise((resolve) => {
+    if (port) return resolve(port);
+    const done = () => {
+      waiters.delete(done);
+      clearTimeout(timer as number);
+      signal?.removeEventListener('abort', done);
+      resolve(state().port);
+    };
+    waiters.add(done);
+    signal?.addEventListener('abort', done);
+    // Past 2^31-1 ms setTimeout would fire at once: such a timeout (or Infinity) waits for ever.
+    const timer = timeout < 2 ** 31 && setTimeout(done, timeout);
+  });
 }
 
 /**
  * Waits for the host's port.
  *
- * @returns A promise that resolves once the port is held.
- * @throws CompanionError `HOST_TIMEOUT` (as a rejection) when the timeout passes first; rejects
- *   with `signal.reason` when aborted.
+ * @returns A promise that resolves once the port is held. It rejects with CompanionError
+ *   `HOST_TIMEOUT` when the timeout passes first, and with `signal.reason` when aborted.
+ * @throws RangeError for a negative or non-numeric timeout.
  */
-export function whenHostReady(options: WhenHostReadyOptions = {}): Promise<void> {
-  const { timeout = 5000, signal } = options;
-  if (!(timeout >= 0)) throw new RangeError('timeout must be a non-negative number of ms');
-  return new Promise((resolve, reject) => {
-    const channel = state();
-    if (signal?.aborted) return reject(signal.reason);
-    if (channel.port) return resolve();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const settle = (error?: unknown) => {
-      channel.waiters.delete(wake);
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      if (error === undefined) resolve();
-      else reject(error);
-    };
-    const wake = () => settle();
-    const onAbort = () => settle(signal!.reason);
-    channel.waiters.add(wake);
-    signal?.addEventListener('abort', onAbort);
-    // Past 2^31-1 ms, setTimeout would fire at once: treat such a timeout as "for ever".
-    if (timeout < 2 ** 31) {
-      timer = setTimeout(
-        () => settle(new CompanionError('HOST_TIMEOUT', `The host did not hand over its port within ${timeout} ms. Is the page open inside the Provider Companion?`)),
-        timeout,
-      );
-    }
-  });
+export function whenHostReady({ timeout = 5000, signal }: WhenHostReadyOptions = {}): Promise<void> {
+  if (!(timeout >= 0)) throw new RangeError('timeout must be a number of ms >= 0');
+  return signal?.aborted
+    ? Promise.reject(signal.reason)
+    : waitForPort(timeout, signal).then((held) => {
+        if (held) return;
+        throw signal?.aborted ? signal.reason : new CompanionError('HOST_TIMEOUT', `no host port in ${timeout} ms: is the page in the companion?`);
+      });
 }
 
 /**
@@ -221,32 +197,47 @@ export function whenHostReady(options: WhenHostReadyOptions = {}): Promise<void>
  *
  * @returns Which path was taken: `'port'` or `'window'`. Never rejects.
  */
-export async function closeModal(options: CloseModalOptions = {}): Promise<'port' | 'window'> {
-  try {
-    await whenHostReady({ timeout: options.timeout ?? 1000 });
-    state().port!.postMessage({ type: 'CLOSE_MODAL' });
+export async function closeModal({ timeout = 1000 }: CloseModalOptions = {}): Promise<'port' | 'window'> {
+  const port = await waitForPort(timeout);
+  if (port) {
+    port.postMessage({ type: 'CLOSE_MODAL' });
     return 'port';
-  } catch {
-    try {
-      window.close();
-    } catch {
-      // Not in a browser: nothing more to try.
-    }
-    return 'window';
   }
+  globalThis.close?.();
+  return 'window';
 }
 
 /**
- * Listens for messages the host sends through the port (e.g. `NOTE_TAB_CHANGE`).
- * A handler that throws does not stop the others; its error is reported to `window.onerror`.
+ * Listens for messages the host sends through the port (e.g. `NOTE_TAB_CHANGE`). Messages that
+ * arrive before the first handler is added wait in the port and are delivered to it. A handler that throws does not stop the others; its error is reported like a throwing event
+ * listener's (to `window.onerror`).
  *
  * @returns A function that removes the handler.
+ * @throws TypeError if `handler` is not a function.
  */
 export function onHostMessage(handler: (message: HostMessage) => void): () => void {
   if (typeof handler !== 'function') throw new TypeError('onHostMessage() takes a function');
-  const { handlers } = state();
+  const channel = state();
+  // A wrapper, so the same function added twice is called twice and removed once per call.
   const own = (message: HostMessage) => handler(message);
+  const handlers = (channel.handlers ??= new Set());
   handlers.add(own);
+  // Until a handler exists the port stays unstarted, so host messages wait in it instead of being lost.
+  // Setting onmessage starts it.
+  channel.listen ??= () => {
+    channel.port!.onmessage = ({ data }) => {
+      if (isHostMessage(data)) {
+        handlers.forEach((handle) => {
+          try {
+            handle(data);
+          } catch (error) {
+            reportCallbackError(error);
+          }
+        });
+      }
+    };
+  };
+  if (channel.port) channel.listen();
   return () => void handlers.delete(own);
 }
 
@@ -255,20 +246,36 @@ export function onHostMessage(handler: (message: HostMessage) => void): () => vo
  * the port arrives). Never sent automatically: on some Canvas versions a RESIZE broke CLOSE_MODAL.
  *
  * @throws RangeError unless at least one of `width` and `height` is given and each given one is
- *   a finite non-negative number.
+ *   a finite number >= 0.
  */
-export function resize(size: ResizeOptions): void {
-  const message: HostMessage = { type: 'RESIZE' };
-  for (const key of ['width', 'height'] as const) {
-    const value = size?.[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !(value >= 0 && value < Infinity)) {
-      throw new RangeError(`resize(): ${key} must be a finite non-negative number`);
-    }
-    message[key] = value;
+export function resize({ width, height }: ResizeOptions): void {
+  const message = { type: 'RESIZE', width, height };
+  const given = [width, height].filter((value) => value !== undefined);
+  if (!given.length || !given.every((value) => typeof value === 'number' && value >= 0 && value < Infinity)) {
+    throw new RangeError('resize() takes a width and/or a height: finite numbers >= 0');
   }
-  if (Object.keys(message).length < 2) throw new RangeError('resize() needs a width or a height');
-  postToHost(message);
+  // Absent dimensions are left out of the message, not sent as undefined.
+  postToHost(JSON.parse(JSON.stringify(message)) as HostMessage);
+}
+
+/**
+ * Sets the channel's options. Call it before the port can arrive (at the top of the page's
+ * script) when the host is on another origin than the page.
+ *
+ * @throws TypeError for an entry of `allowedOrigins` that is not an exact origin, `'null'` or `'*'`.
+ */
+export function configure({ allowedOrigins, debug }: ConfigureOptions): void {
+  const channel = state();
+  if (allowedOrigins) {
+    for (const origin of allowedOrigins) {
+      if (origin !== '*' && origin !== 'null' && !isExactOrigin(origin)) {
+        throw new TypeError(`allowedOrigins: ${String(origin)} is not an origin like https://example.com (no path, no trailing slash, no wildcard)`);
+      }
+    }
+    if (allowedOrigins.includes('*')) warn("allowedOrigins has '*': any parent origin may hand over the port");
+    channel.origins = [...allowedOrigins];
+  }
+  if (debug !== undefined) channel.debug = debug;
 }
 
 function isExactOrigin(value: unknown): boolean {
@@ -279,30 +286,9 @@ function isExactOrigin(value: unknown): boolean {
   }
 }
 
-/**
- * Sets the channel's options. Call it before the port can arrive (at the top of the page's
- * script) when the host is on another origin than the page.
- *
- * @throws TypeError for an entry of `allowedOrigins` that is not an exact origin, `'null'` or `'*'`.
- */
-export function configure(options: ConfigureOptions): void {
-  const channel = state();
-  const { allowedOrigins: origins, debug } = options;
-  if (origins !== undefined) {
-    for (const origin of origins) {
-      if (origin !== '*' && origin !== 'null' && !isExactOrigin(origin)) {
-        throw new TypeError(`allowedOrigins: ${String(origin)} is not an origin like https://example.com (no path, no trailing slash, no wildcard)`);
-      }
-    }
-    if (origins.includes('*')) console.warn(`${PREFIX} allowedOrigins contains '*': any parent origin may hand over the port.`);
-    channel.origins = [...origins];
-  }
-  if (debug !== undefined) channel.debug = debug;
-}
-
 // The one import-time statement: listen for the host's port, once per page even when two copies
 // of the library are loaded (both then share the state above).
 if (typeof window === 'object' && !globals[STATE_KEY]) {
   state();
-  window.addEventListener('message', handleWindowMessage);
+  addEventListener('message', handleWindowMessage);
 }

@@ -2,6 +2,7 @@
  * The launch context: which patient and note the page was opened for, read from its URL.
  * @module
  */
+import { warn } from './channel.js';
 
 /** Launch in global scope: no patient, no note. */
 export interface GlobalContext {
@@ -50,7 +51,8 @@ export interface GetContextOptions {
   noteParam?: string;
 }
 
-const UUID = /^(?:[\da-f]{32}|[\da-f]{8}(?:-[\da-f]{4}){3}-[\da-f]{12})$/i;
+// 8 hex digits, then three groups of 4 and a last of 12, each after the same separator: all four dashes or none.
+const UUID = /^[\da-f]{8}(-?)([\da-f]{4}\1){3}[\da-f]{12}$/i;
 
 /**
  * Tells whether `value` is a Canvas ID: a UUID, 32 hex digits with or without its four dashes, any case.
@@ -59,29 +61,24 @@ export function isValidId(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
 }
 
-function warn(message: string): void {
-  console.warn(`[canvas-companion] ${message}`);
-}
-
-/** One ID from the query: trimmed, valid and unambiguous, else null (with a warning when something was there). */
+/** One ID from the query: trimmed, valid and unambiguous, else null. */
 function readId(params: URLSearchParams, name: string): string | null {
-  const values = [...new Set(params.getAll(name).map((value) => value.trim()).filter(Boolean))];
-  if (values.length === 1 && isValidId(values[0])) return values[0];
-  if (values.length) warn(`ignored ${name}=${values.join(',')}: expected one UUID.`);
-  return null;
+  const values = params.getAll(name).map((value) => value.trim()).filter(Boolean);
+  return isValidId(values[0]) && new Set(values).size === 1 ? values[0] : null;
 }
 
 /**
  * Reads the launch context from the page's URL: `patient_id` and `note_id` in the query string,
  * as the companion app's `on_open()` puts them there. Never throws: a missing, empty, malformed
  * or conflicting ID counts as absent, and a note ID without a patient ID is an invalid launch
- * (global scope, with a warning).
+ * (global scope, with a warning). A `¬e_id=` (what `&note_id=` becomes when `&not` is read as
+ * an HTML entity, as in a copy of the docs' example) is read as `note_id=`, with a warning.
  *
  * The IDs are hints from the URL, not authorization: the plugin's server must check that the
  * session user may see them.
  *
- * @param url - The URL to read.
- * @default url location.href
+ * @param url - The URL to read. Default: `location.href`.
+ * @param options - Names of the query parameters.
  * @example
  * ```ts
  * const context = getContext();
@@ -90,27 +87,16 @@ function readId(params: URLSearchParams, name: string): string | null {
  */
 export function getContext(url: string | URL = location.href, options: GetContextOptions = {}): CompanionContext {
   const { patientParam = 'patient_id', noteParam = 'note_id' } = options;
-  let search = '';
-  try {
-    search = new URL(url, 'http://x').search;
-  } catch {
-    // Unparseable URL: no IDs.
-  }
-  // Copying the docs' `?patient_id=…&note_id=…` can yield `¬e_id=`: `&not` read as the entity `¬`.
-  if (noteParam.startsWith('not')) {
-    const garbled = new RegExp(`(?:¬|%C2%AC)${noteParam.slice(3)}=`, 'gi');
-    if (garbled.test(search)) {
-      warn(`the launch URL has "¬${noteParam.slice(3)}=" where "&${noteParam}=" was meant. In on_open(), write "&${noteParam}=" (or build the query with urllib.parse.urlencode).`);
-      search = search.replace(garbled, `&${noteParam}=`);
-    }
-  }
-  const params = new URLSearchParams(search);
+  // The query: what follows the first `?`, up to any `#`. Plain string work, so no input can throw.
+  const search = String(url).replace(/^[^?#]*|#.*/gs, '');
+  const repaired = search.replace(/(¬|%C2%AC)e_id=/gi, '&note_id=');
+  if (repaired !== search) warn('write "&note_id=", not "¬e_id=", in the launch URL');
+  const params = new URLSearchParams(repaired);
   const patientId = readId(params, patientParam);
   const noteId = readId(params, noteParam);
-  if (patientId && noteId) return { scope: 'note', patientId, noteId, params };
-  if (patientId) return { scope: 'patient', patientId, noteId: null, params };
-  if (noteId) warn(`invalid launch: ${noteParam} without a valid ${patientParam}; using global scope.`);
-  return { scope: 'global', patientId: null, noteId: null, params };
+  if (noteId && !patientId) warn(`invalid launch: ${noteParam} without ${patientParam}`);
+  const scope = patientId ? (noteId ? 'note' : 'patient') : 'global';
+  return { scope, patientId, noteId: patientId && noteId, params } as CompanionContext;
 }
 
 /**
@@ -118,10 +104,8 @@ export function getContext(url: string | URL = location.href, options: GetContex
  * header in patient and note scope, where the companion already shows the patient, with CSS:
  * `[data-companion-scope="patient"] .page-header { display: none }`.
  *
- * @param context - The launch context.
- * @default context getContext()
- * @param root - The element to mark.
- * @default root document.documentElement
+ * @param context - The launch context. Default: `getContext()`.
+ * @param root - The element to mark. Default: `document.documentElement`.
  * @returns The context used.
  */
 export function applyScope(context: CompanionContext = getContext(), root: Element = document.documentElement): CompanionContext {

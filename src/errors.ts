@@ -49,7 +49,7 @@ export interface CompanionErrorOptions {
 export class CompanionError extends Error {
   /** Stable machine-readable reason; see {@link CompanionErrorCode}. */
   readonly code: CompanionErrorCode;
-  /** HTTP status, for errors that come from an answer. */
+  /** HTTP status, for errors that come from an answer; otherwise `undefined`. */
   readonly status?: number;
 
   /**
@@ -57,13 +57,11 @@ export class CompanionError extends Error {
    * @param message - Human-readable detail.
    * @param options - HTTP status and underlying cause.
    */
-  constructor(code: CompanionErrorCode, message: string, options: CompanionErrorOptions = {}) {
-    super(message);
+  constructor(code: CompanionErrorCode, message: string, options?: CompanionErrorOptions) {
+    super(message, options);
     this.name = 'CompanionError';
     this.code = code;
-    if (options.status !== undefined) this.status = options.status;
-    // Set by hand: `Error`'s own `cause` option is missing from older Safari.
-    if ('cause' in options) this.cause = options.cause;
+    this.status = options?.status;
   }
 }
 
@@ -78,9 +76,9 @@ export class CompanionError extends Error {
  * ```
  */
 export function isCompanionError(value: unknown, code?: CompanionErrorCode): value is CompanionError {
-  const named =
-    value instanceof CompanionError ||
-    (typeof value === 'object' && value !== null && (value as Error).name === 'CompanionError' &&
-      typeof (value as CompanionError).code === 'string');
-  return named && (code === undefined || (value as CompanionError).code === code);
+  const error = value as CompanionError | null;
+  return (
+    (value instanceof CompanionError || (error?.name === 'CompanionError' && typeof error.code === 'string')) &&
+    (code === undefined || error!.code === code)
+  );
 }

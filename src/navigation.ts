@@ -13,7 +13,7 @@ import { CompanionError } from './errors.js';
  */
 export function patientPath(patientId: string): string {
   if (!isValidId(patientId)) {
-    throw new CompanionError('INVALID_ID', `Not a patient UUID: ${JSON.stringify(String(patientId)).slice(0, 80)}`);
+    throw new CompanionError('INVALID_ID', 'not a UUID');
   }
   return `/companion/patient/${patientId}/`;
 }
@@ -30,8 +30,8 @@ export function patientPath(patientId: string): string {
 export function openPatient(patientId: string): void {
   const path = patientPath(patientId);
   try {
-    window.top!.location.href = path;
+    top!.location.href = path;
   } catch (cause) {
-    throw new CompanionError('NAVIGATION_BLOCKED', `The top window could not be navigated to ${path}.`, { cause });
+    throw new CompanionError('NAVIGATION_BLOCKED', 'navigation refused', { cause });
   }
 }

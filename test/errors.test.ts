@@ -14,14 +14,10 @@ describe('CompanionError', () => {
     expect(String(error)).toBe('CompanionError: POST /create answered 502');
   });
 
-  it('leaves status and cause out when not given', () => {
+  it('has no status or cause when not given', () => {
     const error = new CompanionError('TIMEOUT', 'late');
-    expect('status' in error).toBe(false);
+    expect(error.status).toBeUndefined();
     expect('cause' in error).toBe(false);
-  });
-
-  it('keeps an explicitly undefined cause', () => {
-    expect('cause' in new CompanionError('TIMEOUT', 'late', { cause: undefined })).toBe(true);
   });
 });
 

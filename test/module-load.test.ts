@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-const KEY = Symbol.for('canvas-companion.channel');
+const KEY = Symbol.for('canvas-companion');
 
 afterEach(() => {
   delete (globalThis as Record<symbol, unknown>)[KEY];
@@ -12,7 +12,7 @@ async function importFresh() {
 }
 
 describe('importing the library', () => {
-  it('installs exactly one message listener and does nothing else', async () => {
+  it('the built file installs exactly one message listener and does nothing else', async () => {
     delete (globalThis as Record<symbol, unknown>)[KEY];
     const add = vi.spyOn(window, 'addEventListener');
     const docAdd = vi.spyOn(document, 'addEventListener');
@@ -24,8 +24,11 @@ describe('importing the library', () => {
     const now = vi.spyOn(Date, 'now');
     const before = document.documentElement.outerHTML;
     const warn = vi.spyOn(console, 'warn');
+    const fresh = `../dist/canvas-companion.mjs?fresh=${Date.now()}`;
+    now.mockClear();
 
-    const library = await importFresh();
+    vi.resetModules();
+    const library = (await import(fresh)) as typeof import('../src/index.js');
 
     expect(add).toHaveBeenCalledTimes(1);
     expect(add.mock.calls[0]![0]).toBe('message');
@@ -49,7 +52,7 @@ describe('importing the library', () => {
     expect(add).toHaveBeenCalledTimes(1);
     expect(second.postToHost({ type: 'QUEUED' })).toBe(false);
     const state = (globalThis as Record<symbol, { queue: unknown[] }>)[KEY];
-    expect(state.queue).toEqual([{ type: 'QUEUED' }]);
+    expect(state?.queue).toEqual([{ type: 'QUEUED' }]);
   });
 
   it('does nothing outside a browser', async () => {

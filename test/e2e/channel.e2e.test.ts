@@ -185,7 +185,7 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
       await sibling.waitForFunction(() => 'attack' in window);
       await sibling.evaluate(() => (window as any).attack());
       await expect.poll(() => warnings.length).toBe(1);
-      expect(warnings[0]).toContain('parent');
+      expect(warnings[0]).toContain('window.parent');
       expect(await connected(frame)).toBe(false);
       await frame.evaluate(() => (window as any).lib.postToHost({ type: 'SECRET' }));
 
