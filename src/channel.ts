@@ -80,12 +80,12 @@ const state = (): ChannelState => (globals[STATE_KEY] ??= { queue: [], waiters: 
 
 /** @internal Warns in the console, with the library's prefix. */
 export function warn(message: string): void {
-  console.warn('[canvas-companion] ' + message);
+  console.warn('canvas-companion: ' + message);
 }
 
 /** @internal Logs when `configure({ debug: true })` was called. */
 export function debugLog(...details: unknown[]): void {
-  if (state().debug) console.debug('[canvas-companion]', ...details);
+  if (state().debug) console.debug('canvas-companion:', ...details);
 }
 
 /**
@@ -162,7 +162,7 @@ function waitForPort(timeout: number, signal?: AbortSignal): Promise<MessagePort
     if (port) return resolve(port);
     const done = () => {
       waiters.delete(done);
-      clearTimeout(timer as number);
+      clearTimeout(timer as ReturnType<typeof setTimeout>);
       signal?.removeEventListener('abort', done);
       resolve(state().port);
     };

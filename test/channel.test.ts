@@ -159,7 +159,7 @@ describe('configure', () => {
     debugLog('on', 1);
     configure({ debug: false });
     debugLog('off again');
-    expect(debug.mock.calls).toEqual([['[canvas-companion]', 'on', 1]]);
+    expect(debug.mock.calls).toEqual([['canvas-companion:', 'on', 1]]);
   });
 });
 
