@@ -1,10 +1,14 @@
 import { defineConfig } from 'vitest/config';
+// Tests run against the same trimmed copy of reconnecting-websocket that the build bundles.
+import { bundledSocket } from './scripts/bundled-socket.mjs';
 
 export default defineConfig({
+  plugins: [bundledSocket],
   test: {
     reporters: ['default', ['json', { outputFile: 'node_modules/.cache/vitest-report.json' }]],
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['test/*.test.ts'],
@@ -16,6 +20,7 @@ export default defineConfig({
       },
       {
         // Real Chromium (and real sockets) against servers on 127.0.0.1.
+        extends: true,
         test: {
           name: 'browser',
           include: ['test/e2e/*.test.ts'],

@@ -87,4 +87,5 @@ export async function startServer(pages: Record<string, string> = {}, handler?: 
 }
 
 /** `<script>` tag loading the UMD build (global `CanvasCompanion`). */
-export const UMD_TAG = '<script src="/dist/canvas-companion.umd.js"></script>';
+// The minified file: it is the one plugins copy, and the only one whose bundled socket code is property-mangled.
+export const UMD_TAG = '<script src="/dist/canvas-companion.umd.min.js"></script>';

@@ -1,0 +1,61 @@
+// The build's (and the tests') copy of reconnecting-websocket 4.4.0, made from the TypeScript
+// source its package ships rather than its ES5 build, which carries tslib helpers and class shims.
+// On the way, everything src/realtime.ts never uses is left out, so no page pays for it:
+// - its import-time random default delay is pinned (we always pass our own), keeping import pure;
+// - public members we never touch (send, reconnect, the EventTarget methods, getters), with the
+//   message queue, listener lists and debug logging that only they need.
+// The package is unmaintained since 2020 and pinned exactly; any change to it fails the build.
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+const dir = fileURLToPath(new URL('../node_modules/reconnecting-websocket/', import.meta.url));
+const unusedPublic = ['CONNECTING', 'OPEN', 'CLOSING', 'binaryType', 'bufferedAmount', 'extensions', 'protocol', 'readyState', 'url', 'send', 'reconnect', 'addEventListener', 'removeEventListener', 'dispatchEvent'];
+const unusedPrivate = ['_debug', '_listeners', '_callEventListener', '_messageQueue', '_binaryType'];
+// Whole statements that only served those members, matched on their full text.
+const unusedStatements = [
+  /^this\._debug\(/,
+  /^this\._listeners\.\w+\.forEach\(listener => this\._callEventListener\(event, listener\)\);$/,
+  /^this\._messageQueue\.forEach\(message => this\._ws!\.send\(message\)\);$/,
+  /^this\._messageQueue = \[\];$/,
+  /^this\._ws!\.binaryType = this\._binaryType;$/,
+];
+// How many of those statements 4.4.0 has outside the members left out.
+const EXPECTED_STATEMENTS = 23;
+
+/** Leaves the unused members out of the class, and the statements that only served them. */
+const trim = (removed) => (context) => (file) => {
+  const visit = (node) => {
+    if (ts.isExpressionStatement(node) && unusedStatements.some((pattern) => pattern.test(node.getText()))) {
+      removed.push(node.getText());
+      return undefined;
+    }
+    if (ts.isClassDeclaration(node) && node.name?.text === 'ReconnectingWebSocket') {
+      const members = node.members.filter((member) => ![...unusedPublic, ...unusedPrivate].includes(member.name?.getText()));
+      node = ts.factory.updateClassDeclaration(node, node.modifiers, node.name, node.typeParameters, node.heritageClauses, members);
+    }
+    return ts.visitEachChild(node, visit, context);
+  };
+  return ts.visitNode(file, visit);
+};
+
+/** A rollup (and vite) plugin: `import ReconnectingWebSocket from 'reconnecting-websocket'` gets the trimmed copy. */
+export const bundledSocket = {
+  name: 'bundled-socket',
+  enforce: 'pre',
+  resolveId(source, importer) {
+    if (source === 'reconnecting-websocket') return `${dir}reconnecting-websocket.ts`;
+    if (source === './events' && importer?.startsWith(dir)) return `${dir}events.ts`;
+  },
+  transform(code, id) {
+    if (!id.startsWith(dir)) return null;
+    const source = code.replace('1000 + Math.random() * 4000', '1000').replace('/*!', '/*');
+    const compilerOptions = { target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.ESNext, sourceMap: true };
+    const removed = [];
+    const { outputText, sourceMapText } = ts.transpileModule(source, { compilerOptions, fileName: id, transformers: { before: [trim(removed)] } });
+    const left = [...unusedPublic.filter((name) => outputText.includes(`this.${name}`)), ...unusedPrivate.filter((name) => outputText.includes(name))];
+    if (id.endsWith('reconnecting-websocket.ts') && (left.length || removed.length !== EXPECTED_STATEMENTS || outputText.includes('Math.random'))) {
+      this.error(`reconnecting-websocket changed: recheck scripts/bundled-socket.mjs (left: ${left.join(', ') || 'none'}; removed ${removed.length} statements)`);
+    }
+    return { code: outputText, map: sourceMapText };
+  },
+};
