@@ -1,0 +1,289 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { isCompanionError, type CompanionError } from '../src/errors.js';
+import { apiUrl, pluginName, requestJSON } from '../src/http.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+type Answer = Response | (() => Response | Promise<Response>);
+
+/** A fetch stand-in that records its calls and answers with `answer`. */
+function fakeFetch(answer: Answer = () => json({})) {
+  return vi.fn(async (_url: RequestInfo | URL, _init?: RequestInit) => (typeof answer == 'function' ? answer() : answer));
+}
+
+function json(value: unknown, status = 200): Response {
+  return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
+}
+
+/** A fetch that never answers but rejects with the signal's reason when aborted, like the real one. */
+function hangingFetch() {
+  return vi.fn(
+    (_url: RequestInfo | URL, init?: RequestInit) =>
+      new Promise<Response>((_, reject) => init!.signal!.addEventListener('abort', () => reject(init!.signal!.reason))),
+  );
+}
+
+async function failure(promise: Promise<unknown>): Promise<CompanionError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e,
+  );
+  return error as CompanionError;
+}
+
+describe('pluginName', () => {
+  it("reads the plugin from the page's path", () => {
+    expect(pluginName()).toBe('demo_plugin');
+  });
+
+  it.each([
+    ['/plugin-io/api/my_plugin/app/', 'my_plugin'],
+    ['/plugin-io/api/x1', 'x1'],
+    ['/plugin-io/api/a/b/c?d', 'a'],
+  ])('%s → %s', (path, name) => {
+    expect(pluginName(path)).toBe(name);
+  });
+
+  it.each(['/companion/', '/plugin-io/api/', '/plugin-io/api/my-plugin/app/', '/x/plugin-io/api/p/', '/plugin-io/ws/p/c/', '', '/plugin-io/api/p%2F/'])(
+    'returns null for %j',
+    (path) => {
+      expect(pluginName(path)).toBeNull();
+    },
+  );
+
+  it('returns null outside a browser', () => {
+    vi.stubGlobal('location', undefined);
+    expect(pluginName()).toBeNull();
+  });
+});
+
+describe('apiUrl', () => {
+  it("prefixes the page's plugin and keeps the path exactly", () => {
+    expect(apiUrl('/app/')).toBe('/plugin-io/api/demo_plugin/app/');
+    expect(apiUrl('/app/find')).toBe('/plugin-io/api/demo_plugin/app/find');
+    expect(apiUrl('/')).toBe('/plugin-io/api/demo_plugin/');
+  });
+
+  it('takes the plugin from the options', () => {
+    expect(apiUrl('/tasks/', { plugin: 'other_plugin' })).toBe('/plugin-io/api/other_plugin/tasks/');
+  });
+
+  it('encodes query values and leaves out null and undefined', () => {
+    const url = apiUrl('/app/find', { query: { name: 'Ada & Bob', note: 'a=b?c#d', n: 3, ok: false, none: null, missing: undefined, é: 'ü' } });
+    expect(url).toBe('/plugin-io/api/demo_plugin/app/find?name=Ada+%26+Bob&note=a%3Db%3Fc%23d&n=3&ok=false&%C3%A9=%C3%BC');
+    expect(new URL(url, 'http://x').searchParams.get('name')).toBe('Ada & Bob');
+  });
+
+  it('appends to a query already in the path', () => {
+    expect(apiUrl('/app/find?x=1', { query: { tag: 'a b' } })).toBe('/plugin-io/api/demo_plugin/app/find?x=1&tag=a+b');
+  });
+
+  it('adds no "?" for an empty query', () => {
+    expect(apiUrl('/app/', { query: {} })).toBe('/plugin-io/api/demo_plugin/app/');
+    expect(apiUrl('/app/', { query: { a: undefined } })).toBe('/plugin-io/api/demo_plugin/app/');
+  });
+
+  it('a path that looks like another host stays under the plugin prefix', () => {
+    expect(apiUrl('//evil.example/x')).toBe('/plugin-io/api/demo_plugin//evil.example/x');
+  });
+
+  it.each(['app/find', '', 'https://evil.example/x', 42, null, undefined])('throws TypeError for path %j', (path) => {
+    expect(() => apiUrl(path as string)).toThrow(TypeError);
+  });
+
+  it.each(['my-plugin', '../x', '', 'a/b'])('throws TypeError for plugin %j', (plugin) => {
+    expect(() => apiUrl('/app/', { plugin })).toThrow(TypeError);
+  });
+
+  it('outside /plugin-io/api/ without { plugin } throws a TypeError that says what to do', () => {
+    vi.stubGlobal('location', { pathname: '/static/page.html' });
+    expect(() => apiUrl('/app/')).toThrow(/pass \{ plugin \}/);
+    expect(apiUrl('/app/', { plugin: 'p' })).toBe('/plugin-io/api/p/app/');
+  });
+});
+
+describe('requestJSON', () => {
+  it('GETs same-origin JSON with the cookie and no Prefer header', async () => {
+    const send = fakeFetch(json({ ok: 1 }));
+    await expect(requestJSON('/plugin-io/api/p/x', { fetch: send })).resolves.toEqual({ ok: 1 });
+    expect(send).toHaveBeenCalledTimes(1);
+    const [url, init] = send.mock.calls[0]!;
+    expect(url).toBe('/plugin-io/api/p/x');
+    expect(init!.method).toBe('GET');
+    expect(init!.credentials).toBe('same-origin');
+    expect(init!.body).toBeUndefined();
+    const headers = new Headers(init!.headers);
+    expect(headers.get('accept')).toBe('application/json');
+    expect(headers.has('content-type')).toBe(false);
+    expect(headers.has('prefer')).toBe(false);
+    expect(init!.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it('POSTs a body as JSON with its content type', async () => {
+    const send = fakeFetch(json({ id: 'x' }, 201));
+    await expect(requestJSON('/c', { body: { a: [1, 'b'] }, fetch: send })).resolves.toEqual({ id: 'x' });
+    const init = send.mock.calls[0]![1]!;
+    expect(init.method).toBe('POST');
+    expect(init.body).toBe('{"a":[1,"b"]}');
+    expect(new Headers(init.headers).get('content-type')).toBe('application/json');
+    expect(new Headers(init.headers).has('prefer')).toBe(false);
+  });
+
+  it('uses the given method and appends the query', async () => {
+    const send = fakeFetch(json(null));
+    await requestJSON('/c?a=1', { method: 'PUT', body: 0, query: { b: 'x y' }, fetch: send });
+    expect(send.mock.calls[0]![0]).toBe('/c?a=1&b=x+y');
+    expect(send.mock.calls[0]![1]!.method).toBe('PUT');
+    expect(send.mock.calls[0]![1]!.body).toBe('0');
+  });
+
+  it('uses the global fetch by default', async () => {
+    const send = fakeFetch(json([1]));
+    vi.stubGlobal('fetch', send);
+    await expect(requestJSON('/x')).resolves.toEqual([1]);
+    expect(send).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ['204', () => new Response(null, { status: 204 })],
+    ['an empty 200', () => new Response('', { status: 200 })],
+    ['a blank 202', () => new Response(' \n', { status: 202 })],
+  ])('gives null for %s', async (_, answer) => {
+    await expect(requestJSON('/x', { fetch: fakeFetch(answer) })).resolves.toBeNull();
+  });
+
+  it('401 with an error body is UNAUTHORIZED with that message', async () => {
+    const error = await failure(requestJSON('/x', { fetch: fakeFetch(json({ error: 'Provided credentials are invalid' }, 401)) }));
+    expect(isCompanionError(error, 'UNAUTHORIZED')).toBe(true);
+    expect(error.message).toBe('Provided credentials are invalid');
+    expect(error.status).toBe(401);
+  });
+
+  it.each([
+    [401, '', /signed out/],
+    [403, '', /not permitted/],
+    [403, '<html>Forbidden</html>', /not permitted/],
+    [401, '{"error": ""}', /signed out/],
+  ])('%i with body %j is UNAUTHORIZED with a clear message', async (status, body, message) => {
+    const error = await failure(requestJSON('/x', { fetch: fakeFetch(() => new Response(body, { status })) }));
+    expect(error.code).toBe('UNAUTHORIZED');
+    expect(error.status).toBe(status);
+    expect(error.message).toMatch(message);
+  });
+
+  it.each([
+    [404, 'NOT_FOUND'],
+    [500, 'HTTP_ERROR'],
+    [502, 'HTTP_ERROR'],
+    [400, 'HTTP_ERROR'],
+    [409, 'HTTP_ERROR'],
+    [302, 'HTTP_ERROR'],
+  ])('%i is %s with its status', async (status, code) => {
+    const error = await failure(requestJSON('/x', { fetch: fakeFetch(() => new Response('', { status })) }));
+    expect(isCompanionError(error, code as never)).toBe(true);
+    expect(error.status).toBe(status);
+    expect(error.message).toContain('/x');
+  });
+
+  it('a rejected fetch is NETWORK_ERROR with the cause', async () => {
+    const cause = new TypeError('Failed to fetch');
+    const error = await failure(requestJSON('/x', { fetch: vi.fn().mockRejectedValue(cause) }));
+    expect(error.code).toBe('NETWORK_ERROR');
+    expect(error.cause).toBe(cause);
+  });
+
+  it('a body that breaks off is NETWORK_ERROR', async () => {
+    const cause = new TypeError('network error');
+    const response = { ok: true, status: 200, text: () => Promise.reject(cause) } as unknown as Response;
+    const error = await failure(requestJSON('/x', { fetch: fakeFetch(response) }));
+    expect(error.code).toBe('NETWORK_ERROR');
+    expect(error.cause).toBe(cause);
+  });
+
+  it('a 2xx body that is not JSON is INVALID_RESPONSE', async () => {
+    const error = await failure(requestJSON('/x', { fetch: fakeFetch(() => new Response('<html>Sign in</html>', { status: 200 })) }));
+    expect(error.code).toBe('INVALID_RESPONSE');
+    expect(error.status).toBe(200);
+    expect(error.cause).toBeInstanceOf(SyntaxError);
+  });
+
+  it('times out with TIMEOUT, aborts the fetch and leaves no timer', async () => {
+    vi.useFakeTimers();
+    const send = hangingFetch();
+    const promise = requestJSON('/x', { timeout: 1000, fetch: send });
+    const settled = failure(promise);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(send.mock.calls[0]![1]!.signal!.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const error = await settled;
+    expect(error.code).toBe('TIMEOUT');
+    expect(send.mock.calls[0]![1]!.signal!.aborted).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('the default timeout is 30 s; Infinity sets no timer', async () => {
+    vi.useFakeTimers();
+    const settled = failure(requestJSON('/x', { fetch: hangingFetch() }));
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await settled).code).toBe('TIMEOUT');
+
+    const controller = new AbortController();
+    const forever = failure(requestJSON('/x', { timeout: Infinity, signal: controller.signal, fetch: hangingFetch() }));
+    expect(vi.getTimerCount()).toBe(0);
+    controller.abort();
+    await forever;
+  });
+
+  it('clears its timer after an answer', async () => {
+    vi.useFakeTimers();
+    await requestJSON('/x', { fetch: fakeFetch(json(1)) });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('an aborted signal rejects with its reason and sends nothing', async () => {
+    const send = fakeFetch();
+    const reason = new Error('left the page');
+    await expect(requestJSON('/x', { signal: AbortSignal.abort(reason), fetch: send })).rejects.toBe(reason);
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('abort mid-request rejects with signal.reason, cancels the fetch and removes its listener', async () => {
+    const controller = new AbortController();
+    const remove = vi.spyOn(controller.signal, 'removeEventListener');
+    const send = hangingFetch();
+    const promise = requestJSON('/x', { signal: controller.signal, fetch: send });
+    await Promise.resolve();
+    const reason = { why: 'user' };
+    controller.abort(reason);
+    await expect(promise).rejects.toBe(reason);
+    expect(send.mock.calls[0]![1]!.signal!.aborted).toBe(true);
+    expect(remove).toHaveBeenCalledWith('abort', expect.any(Function));
+  });
+
+  it('removes its abort listener after an answer', async () => {
+    const controller = new AbortController();
+    const add = vi.spyOn(controller.signal, 'addEventListener');
+    const remove = vi.spyOn(controller.signal, 'removeEventListener');
+    await requestJSON('/x', { signal: controller.signal, fetch: fakeFetch(json(1)) });
+    expect(remove).toHaveBeenCalledWith('abort', add.mock.calls[0]![1]);
+    controller.abort(); // no effect now
+  });
+
+  it('throws at once for a negative timeout or a body JSON cannot encode', () => {
+    const send = fakeFetch();
+    expect(() => requestJSON('/x', { timeout: -1, fetch: send })).toThrow(RangeError);
+    expect(() => requestJSON('/x', { timeout: NaN, fetch: send })).toThrow(RangeError);
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(() => requestJSON('/x', { body: circular, fetch: send })).toThrow(TypeError);
+    expect(() => requestJSON('/x', { body: 1n, fetch: send })).toThrow(TypeError);
+    expect(send).not.toHaveBeenCalled();
+  });
+});
