@@ -141,7 +141,7 @@ export function isHostConnected(): boolean {
  *   cannot be cloned (at once, even while queued).
  */
 export function postToHost(message: HostMessage): boolean {
-  if (!isHostMessage(message)) throw new TypeError('postToHost() takes an object with a string `type`');
+  if (!isHostMessage(message)) throw new TypeError('postToHost() needs { type: string }');
   const { port, queue } = state();
   if (port) {
     port.postMessage(message);
@@ -150,7 +150,7 @@ export function postToHost(message: HostMessage): boolean {
   // Clone now: a message that cannot be sent fails here, not silently at flush time.
   if (queue.push(structuredClone(message)) > 100) {
     queue.shift();
-    warn('no host port yet: dropped the oldest of 101 queued messages');
+    warn('no host port: dropped the oldest queued message');
   }
   return false;
 }
@@ -181,7 +181,7 @@ function waitForPort(timeout: number, signal?: AbortSignal): Promise<MessagePort
  * @throws RangeError for a negative or non-numeric timeout.
  */
 export function whenHostReady({ timeout = 5000, signal }: WhenHostReadyOptions = {}): Promise<void> {
-  if (!(timeout >= 0)) throw new RangeError('timeout must be a number of ms >= 0');
+  if (!(timeout >= 0)) throw new RangeError('timeout must be >= 0');
   return signal?.aborted
     ? Promise.reject(signal.reason)
     : waitForPort(timeout, signal).then((held) => {
@@ -216,7 +216,7 @@ export async function closeModal({ timeout = 1000 }: CloseModalOptions = {}): Pr
  * @throws TypeError if `handler` is not a function.
  */
 export function onHostMessage(handler: (message: HostMessage) => void): () => void {
-  if (typeof handler !== 'function') throw new TypeError('onHostMessage() takes a function');
+  if (typeof handler !== 'function') throw new TypeError('handler must be a function');
   const channel = state();
   // A wrapper, so the same function added twice is called twice and removed once per call.
   const own = (message: HostMessage) => handler(message);
@@ -252,7 +252,7 @@ export function resize({ width, height }: ResizeOptions): void {
   const message = { type: 'RESIZE', width, height };
   const given = [width, height].filter((value) => value !== undefined);
   if (!given.length || !given.every((value) => typeof value === 'number' && value >= 0 && value < Infinity)) {
-    throw new RangeError('resize() takes a width and/or a height: finite numbers >= 0');
+    throw new RangeError('resize() needs a width or height >= 0');
   }
   // Absent dimensions are left out of the message, not sent as undefined.
   postToHost(JSON.parse(JSON.stringify(message)) as HostMessage);
@@ -269,10 +269,10 @@ export function configure({ allowedOrigins, debug }: ConfigureOptions): void {
   if (allowedOrigins) {
     for (const origin of allowedOrigins) {
       if (origin !== '*' && origin !== 'null' && !isExactOrigin(origin)) {
-        throw new TypeError(`allowedOrigins: ${String(origin)} is not an origin like https://example.com (no path, no trailing slash, no wildcard)`);
+        throw new TypeError(`allowedOrigins: ${String(origin)} is not an origin like https://example.com`);
       }
     }
-    if (allowedOrigins.includes('*')) warn("allowedOrigins has '*': any parent origin may hand over the port");
+    if (allowedOrigins.includes('*')) warn("allowedOrigins '*' trusts any parent origin");
     channel.origins = [...allowedOrigins];
   }
   if (debug !== undefined) channel.debug = debug;

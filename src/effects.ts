@@ -84,7 +84,7 @@ function firstId(found: any): unknown {
  */
 export function createAndFind<T = string>(options: CreateAndFindOptions<T>): Promise<T> {
   const { create, body, find, select = firstId as (found: any) => T, interval = 500, timeout = 5000, signal, onAccepted, wake, fetch } = options;
-  if (!(interval >= 0 && timeout >= 0)) throw new RangeError('timeout must be a non-negative number of ms');
+  if (!(interval >= 0 && timeout >= 0)) throw new RangeError('timeout must be >= 0');
   const doc = globalThis.document;
   // Set by a wake message, by the page becoming visible, or by an abort: find (or stop) at once.
   let again = false;

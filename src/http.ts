@@ -75,7 +75,7 @@ function withQuery(url: string, query: QueryParams = {}): string {
 export function apiUrl(path: string, options: ApiUrlOptions = {}): string {
   const plugin = options.plugin ?? pluginName() ?? '';
   if (path?.[0] != '/' || !/^\w+$/.test(plugin)) {
-    throw new TypeError('apiUrl(): path must start with "/"; pass { plugin } off /plugin-io/api/<plugin>/ pages');
+    throw new TypeError('apiUrl() needs a path starting with "/" and, off plugin pages, { plugin }');
   }
   return withQuery(`/plugin-io/api/${plugin}${path}`, options.query);
 }
@@ -93,7 +93,7 @@ export function apiUrl(path: string, options: ApiUrlOptions = {}): string {
  */
 export function requestJSON<T = any>(url: string, options: RequestJSONOptions = {}): Promise<T> {
   const { body, signal, timeout = 30_000, fetch: send = fetch } = options;
-  if (!(timeout >= 0)) throw new RangeError('timeout must be a non-negative number of ms');
+  if (!(timeout >= 0)) throw new RangeError('timeout must be >= 0');
   const type = 'application/json';
   const controller = new AbortController();
   const init: RequestInit = {
@@ -135,7 +135,7 @@ export function requestJSON<T = any>(url: string, options: RequestJSONOptions = 
     // Canvas's 401s carry {"error": "…"}; other bodies may be anything.
     throw new CompanionError(
       auth ? 'UNAUTHORIZED' : status == 404 ? 'NOT_FOUND' : 'HTTP_ERROR',
-      (auth && data?.error) || `${url}: HTTP ${status}${auth ? ', signed out or not permitted' : ''}`,
+      (auth && data?.error) || `${url}: HTTP ${status}${auth ? ': signed out or not permitted' : ''}`,
       { status },
     );
   })();

@@ -102,7 +102,7 @@ describe('apiUrl', () => {
 
   it('outside /plugin-io/api/ without { plugin } throws a TypeError that says what to do', () => {
     vi.stubGlobal('location', { pathname: '/static/page.html' });
-    expect(() => apiUrl('/app/')).toThrow(/pass \{ plugin \}/);
+    expect(() => apiUrl('/app/')).toThrow(/\{ plugin \}/);
     expect(apiUrl('/app/', { plugin: 'p' })).toBe('/plugin-io/api/p/app/');
   });
 });
