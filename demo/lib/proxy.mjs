@@ -1,0 +1,120 @@
+/**
+ * `--plugin NAME=URL`: forwards /plugin-io/api/NAME/... and /plugin-io/ws/NAME/... (WebSocket
+ * upgrades too) to the plugin author's local server, so their page is same-origin with the shell
+ * as it is on Canvas. Paths and queries are forwarded unchanged.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { escapeHTML, refuseUpgrade, sendHTML } from './http.mjs';
+
+const HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host'];
+
+/** Headers to send upstream: hop-by-hop ones dropped, and the session headers Canvas sets from the cookie. */
+function upstreamHeaders(request, target, staff) {
+  const headers = { ...request.headers };
+  for (const name of HOP) delete headers[name];
+  // Canvas strips these when the browser sends them itself and sets them from the session.
+  delete headers['canvas-logged-in-user-id'];
+  delete headers['canvas-logged-in-user-type'];
+  if (staff) {
+    headers['canvas-logged-in-user-id'] = staff.id;
+    headers['canvas-logged-in-user-type'] = 'Staff';
+  }
+  headers.host = target.host;
+  headers['x-forwarded-host'] = request.headers.host ?? '';
+  headers['x-forwarded-proto'] = 'http';
+  headers['x-forwarded-for'] = request.socket.remoteAddress ?? '';
+  return headers;
+}
+
+function describe(error) {
+  if (error.code === 'ECONNREFUSED') return `nothing is listening there (${error.code})`;
+  if (error.code === 'ENOTFOUND') return `the host name does not resolve (${error.code})`;
+  return error.code ? `${error.message} (${error.code})` : error.message;
+}
+
+/** The page shown in the app's iframe when the author's server cannot be reached. */
+function unreachablePage(name, origin, path, reason) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Plugin server unreachable</title><style>
+body{font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;padding:20px;color:#1d2733;background:#fff}
+h1{font-size:19px;margin:0 0 12px;color:#a3261b}code{font:14px ui-monospace,Menlo,Consolas,monospace;background:#f1f3f5;padding:1px 4px;border-radius:4px;word-break:break-all}
+p{margin:0 0 12px}</style></head><body>
+<h1>Could not reach your plugin server</h1>
+<p>The harness forwards <code>/plugin-io/api/${escapeHTML(name)}/…</code> to <code>${escapeHTML(origin)}</code>, and the request for
+<code>${escapeHTML(path)}</code> failed: ${escapeHTML(reason)}.</p>
+<p>Is your server running on that address? Start it (or fix <code>--plugin ${escapeHTML(name)}=URL</code>), then close this app and open it again.</p>
+</body></html>`;
+}
+
+/** Forwards one HTTP request. */
+export function proxyRequest({ name, origin, request, response, staff, log }) {
+  const target = new URL(origin);
+  const client = target.protocol === 'https:' ? https : http;
+  const upstream = client.request(
+    { protocol: target.protocol, hostname: target.hostname, port: target.port, method: request.method, path: request.url, headers: upstreamHeaders(request, target, staff), timeout: 30_000 },
+    (answer) => {
+      const headers = { ...answer.headers };
+      for (const hop of HOP) if (hop !== 'host') delete headers[hop];
+      response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+      answer.pipe(response);
+      answer.on('error', () => response.destroy());
+    },
+  );
+  upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('no answer within 30 s'), { code: 'ETIMEDOUT' })));
+  let clientGone = false;
+  upstream.on('error', (error) => {
+    // Our own destroy() after the browser went away is not the author's server failing.
+    if (clientGone) return;
+    const reason = describe(error);
+    log(`${name}: could not reach ${origin} for ${request.method} ${request.url}: ${reason}`);
+    if (response.headersSent) return void response.destroy();
+    sendHTML(response, 502, unreachablePage(name, origin, request.url, reason));
+  });
+  request.pipe(upstream);
+  response.on('close', () => {
+    clientGone = true;
+    upstream.destroy();
+  });
+}
+
+/**
+ * Forwards one WebSocket upgrade and then the raw bytes both ways.
+ * `track(socket)` lets the harness destroy live sockets when it closes.
+ */
+export function proxyUpgrade({ name, origin, request, socket, head, staff, log, track }) {
+  const target = new URL(origin);
+  const client = target.protocol === 'https:' ? https : http;
+  const headers = upstreamHeaders(request, target, staff);
+  headers.connection = 'Upgrade';
+  headers.upgrade = request.headers.upgrade ?? 'websocket';
+  const upstream = client.request({ protocol: target.protocol, hostname: target.hostname, port: target.port, method: 'GET', path: request.url, headers, timeout: 30_000 });
+  upstream.on('upgrade', (answer, upstreamSocket, upstreamHead) => {
+    track(upstreamSocket);
+    const lines = [`HTTP/1.1 101 ${answer.statusMessage || 'Switching Protocols'}`];
+    for (let i = 0; i < answer.rawHeaders.length; i += 2) lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`);
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    if (upstreamHead.length) socket.write(upstreamHead);
+    if (head.length) upstreamSocket.write(head);
+    upstreamSocket.pipe(socket).pipe(upstreamSocket);
+    const end = () => {
+      socket.destroy();
+      upstreamSocket.destroy();
+    };
+    socket.on('error', end).on('close', end);
+    upstreamSocket.on('error', end).on('close', end);
+  });
+  upstream.on('response', (answer) => {
+    // The author's server refused the upgrade (e.g. 403 from its authenticate()): pass the status on.
+    log(`${name}: WebSocket ${request.url} refused by ${origin} with ${answer.statusCode}`);
+    answer.resume();
+    refuseUpgrade(socket, answer.statusCode ?? 502, answer.statusMessage || 'Refused');
+  });
+  upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('no answer within 30 s'), { code: 'ETIMEDOUT' })));
+  upstream.on('error', (error) => {
+    log(`${name}: could not reach ${origin} for WebSocket ${request.url}: ${describe(error)}`);
+    refuseUpgrade(socket, 502, 'Bad Gateway');
+  });
+  socket.on('error', () => upstream.destroy());
+  upstream.end();
+}

@@ -1,0 +1,403 @@
+/**
+ * The companion harness (demo/) end to end, in real Chromium at phone size (390×844): the shell
+ * plays the host (INIT_CHANNEL, CLOSE_MODAL, RESIZE, NOTE_TAB_CHANGE), the demo plugin's pages run
+ * on the built library against the mock platform (session cookie, delayed effects, WebSocket
+ * channels), and `--plugin` proxies to a server of the test's own. Screenshots go to .screenshots/.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { parseApp, parseArgs, parsePlugin, startHarness, type Harness } from '../../demo/harness.mjs';
+import { haveChromium, launchChromium, ROOT } from './support.js';
+
+const ME = '5f0a2c61-3b7e-4d0a-9c55-0c8e1a6b2d11';
+const OTHER_STAFF = '9b3d7e42-6a1f-4c8b-8e27-4f5a9d0c3e22';
+const MARIA = '3e1f7a52-8c4d-4b6e-a1f0-2d9c8b7a6e51';
+const NOTE = '0c0ffee0-0000-4000-8000-000000000001';
+const TASKS_GLOBAL = 'demo_plugin:global:my-tasks';
+const REGISTER = 'demo_plugin:global:register-patient';
+const TASKS_PATIENT = 'demo_plugin:patient:tasks';
+const VITALS = 'demo_plugin:note:vitals';
+const LIBRARY = '/plugin-io/api/demo_plugin/static/canvas-companion.mjs';
+const SHOTS = join(ROOT, '.screenshots');
+const shot = (name: string) => join(SHOTS, `harness-${name}.png`);
+const poll = { timeout: 10_000, interval: 100 };
+
+/** The author's page for --plugin: raw handshake code (no library), its user header, and a WebSocket. */
+const UPSTREAM_PAGE = (user: string) => `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>mine</title></head><body><h1>My plugin</h1><p id="user">${user}</p><p id="ws">waiting</p><button id="close" style="min-height:44px">Close</button>
+<script>
+  window.got = { port: null, ws: null };
+  addEventListener('message', (e) => {
+    if (e.data && e.data.type === 'INIT_CHANNEL' && e.source === parent && e.origin === location.origin && e.ports[0]) {
+      got.port = e.ports[0];
+      got.port.start();
+    }
+  });
+  const ws = new WebSocket('ws://' + location.host + '/plugin-io/ws/my_plugin/echo/');
+  ws.onmessage = (e) => { got.ws = JSON.parse(e.data).message; document.getElementById('ws').textContent = e.data; };
+  document.getElementById('close').onclick = () => got.port.postMessage({ type: 'CLOSE_MODAL' });
+</script></body></html>`;
+
+interface Upstream {
+  server: Server;
+  origin: string;
+  seen: { path: string; user: string | null }[];
+}
+
+async function startUpstream(): Promise<Upstream> {
+  const seen: Upstream['seen'] = [];
+  const server = createServer((request, response) => {
+    const user = (request.headers['canvas-logged-in-user-id'] as string | undefined) ?? null;
+    seen.push({ path: request.url ?? '', user });
+    if (request.url?.startsWith('/plugin-io/api/my_plugin/app/page')) {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(UPSTREAM_PAGE(user ?? 'no user'));
+    } else response.writeHead(404).end();
+  });
+  const wss = new WebSocketServer({ server, path: '/plugin-io/ws/my_plugin/echo/' });
+  wss.on('connection', (socket, request) => {
+    socket.send(JSON.stringify({ message: { hello: 'upstream', user: request.headers['canvas-logged-in-user-id'] ?? null } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A WebSocket upgrade's outcome: 101 when it opened, else the HTTP status that refused it. */
+function upgrade(url: string, cookie?: string): Promise<{ status: number; socket?: WebSocket }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers: cookie ? { cookie } : {} });
+    socket.on('open', () => resolve({ status: 101, socket }));
+    socket.on('unexpected-response', (request, response) => {
+      resolve({ status: response.statusCode ?? 0 });
+      request.destroy();
+    });
+    socket.on('error', (error) => reject(error));
+  });
+}
+
+describe('companion harness: options and the mock platform', () => {
+  let harness: Harness;
+  let cookie: string;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    harness = await startHarness({ port: 0, effectDelay: 300, log: (line) => lines.push(line) });
+    const response = await fetch(harness.url);
+    cookie = response.headers.get('set-cookie')!.split(';')[0]!;
+  });
+  afterAll(() => harness?.close());
+
+  it('parses --plugin, --app and --apps, and says what is wrong with a bad one', async () => {
+    expect(parsePlugin('my_plugin=http://127.0.0.1:8000/')).toEqual({ name: 'my_plugin', url: 'http://127.0.0.1:8000' });
+    expect(() => parsePlugin('my_plugin')).toThrow(/NAME=URL/);
+    expect(() => parsePlugin('my-plugin=http://127.0.0.1:8000')).toThrow(/letters, digits and _/);
+    expect(() => parsePlugin('x=ftp://127.0.0.1')).toThrow(/http:\/\//);
+    expect(() => parsePlugin('x=http://127.0.0.1:8000/base')).toThrow(/only the origin/);
+    expect(() => parsePlugin('demo_plugin=http://127.0.0.1:8000')).toThrow(/built-in/);
+    expect(parseApp('my_plugin:patient:Plan: v2:/app/plan?x=1')).toEqual({ plugin: 'my_plugin', scope: 'patient', title: 'Plan: v2', path: '/app/plan?x=1' });
+    expect(parseApp('my_plugin:provider_companion_note_specific:Scribe:/plugin-io/api/my_plugin/app/s').path).toBe('/app/s');
+    expect(() => parseApp('my_plugin:chart:X:/a')).toThrow(/global, patient, note/);
+    expect(() => parseApp('my_plugin:global:/a')).toThrow(/NAME:SCOPE:TITLE:PATH/);
+    expect(() => parseApp('my_plugin:global:X:/plugin-io/api/other/a')).toThrow(/outside/);
+    await expect(parseArgs(['--port'], {})).rejects.toThrow(/needs a value/);
+    await expect(parseArgs(['--verbose'], {})).rejects.toThrow(/unknown option --verbose/);
+    await expect(parseArgs([], { PORT: 'abc' })).rejects.toThrow(/PORT/);
+    await expect(parseArgs(['--apps', 'no-such-file.json'], {})).rejects.toThrow(/no such file/);
+    const fromFile = await parseArgs(['--apps', join(ROOT, 'demo', 'apps.example.json'), '--port=0'], {});
+    expect(fromFile.plugins).toEqual([{ name: 'my_plugin', url: 'http://127.0.0.1:8000' }]);
+    expect(fromFile.apps.map((app) => app.scope)).toEqual(['global', 'patient', 'note']);
+    expect(fromFile.port).toBe(0);
+    await expect(startHarness({ port: 0, apps: [{ plugin: 'ghost', scope: 'global', title: 'G', path: '/' }] })).rejects.toThrow(/--plugin ghost=URL/);
+  });
+
+  it('reports a port in use', async () => {
+    await expect(startHarness({ port: harness.port, log: () => {} })).rejects.toThrow(new RegExp(`port ${harness.port} .* is in use`));
+  });
+
+  it('runs as a CLI: prints the URL, stops on SIGTERM, exits 2 on a bad option', async () => {
+    const cli = spawn(process.execPath, [join(ROOT, 'demo', 'server.mjs')], { env: { ...process.env, PORT: '0' } });
+    let out = '';
+    cli.stdout.on('data', (chunk) => (out += chunk));
+    await expect.poll(() => out, poll).toMatch(/open http:\/\/127\.0\.0\.1:\d+\/companion\//);
+    const url = /open (\S+)/.exec(out)![1]!;
+    expect((await fetch(url)).status).toBe(200);
+    cli.kill('SIGTERM');
+    expect(await new Promise((resolve) => cli.on('exit', (code) => resolve(code)))).toBe(0);
+
+    const bad = spawn(process.execPath, [join(ROOT, 'demo', 'server.mjs'), '--plugin', 'nope']);
+    let err = '';
+    bad.stderr.on('data', (chunk) => (err += chunk));
+    expect(await new Promise((resolve) => bad.on('exit', (code) => resolve(code)))).toBe(2);
+    expect(err).toMatch(/--plugin nope: expected NAME=URL/);
+  });
+
+  it('answers plugin routes 401 with a JSON error without the session cookie', async () => {
+    const response = await fetch(`${harness.origin}/plugin-io/api/demo_plugin/app/tasks/data.json`);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: expect.any(String) });
+    const ok = await fetch(`${harness.origin}/plugin-io/api/demo_plugin/app/tasks/data.json`, { headers: { cookie } });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).channel).toBe(`staff-${ME}`);
+    // No route in the plugin: 404 with an empty body, as Canvas answers.
+    const missing = await fetch(`${harness.origin}/plugin-io/api/demo_plugin/app/nothing`, { headers: { cookie } });
+    expect([missing.status, await missing.text()]).toEqual([404, '']);
+  });
+
+  it('applies effects later: 202 with lookup params, and /find says null until the record lands', async () => {
+    const create = await fetch(`${harness.origin}/plugin-io/api/demo_plugin/app/create`, {
+      method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ first_name: 'Ida', last_name: 'Later', birth_date: '1980-02-03' }),
+    });
+    expect(create.status).toBe(202);
+    const ack = await create.json();
+    expect(ack.lookup_params).toEqual({ first_name: 'Ida', last_name: 'Later', birth_date: '1980-02-03' });
+    const find = `${harness.origin}/plugin-io/api/demo_plugin/app/find?${new URLSearchParams({ ...ack.lookup_params, after: ack.lookup_started_at })}`;
+    expect(await (await fetch(find, { headers: { cookie } })).json()).toEqual({ patient_id: null });
+    await expect.poll(async () => (await (await fetch(find, { headers: { cookie } })).json()).patient_id, poll).toMatch(/^[\da-f-]{36}$/);
+  });
+
+  it('upgrades the plugin WebSocket only for a channel the session may use, with the trailing slash', async () => {
+    const ws = `ws://127.0.0.1:${harness.port}/plugin-io/ws/demo_plugin`;
+    expect((await upgrade(`${ws}/staff-${ME}/`)).status).toBe(403);
+    expect((await upgrade(`${ws}/staff-${OTHER_STAFF}/`, cookie)).status).toBe(403);
+    expect((await upgrade(`${ws}/staff-${ME}`, cookie)).status).toBe(404);
+    expect(lines.some((line) => line.includes('trailing slash'))).toBe(true);
+    const { status, socket } = await upgrade(`${ws}/patient-${MARIA}/`, cookie);
+    expect(status).toBe(101);
+    const frame = new Promise<unknown>((resolve) => socket!.once('message', (data) => resolve(JSON.parse(String(data)))));
+    const task = await fetch(`${harness.origin}/plugin-io/api/demo_plugin/app/tasks`, {
+      method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Socket check', patient_id: MARIA }),
+    });
+    expect(task.status).toBe(202);
+    expect(await frame).toEqual({ message: { type: 'tasks_changed', task_id: expect.any(String) } });
+    socket!.close();
+  });
+});
+
+describe.runIf(haveChromium())('companion harness in Chromium at 390×844', () => {
+  let harness: Harness;
+  let upstream: Upstream;
+  let browser: Browser;
+  const lines: string[] = [];
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    upstream = await startUpstream();
+    harness = await startHarness({
+      port: 0,
+      effectDelay: 400,
+      log: (line) => lines.push(line),
+      plugins: [{ name: 'my_plugin', url: upstream.origin }, { name: 'gone_plugin', url: `http://127.0.0.1:${await closedPort()}` }],
+      apps: [
+        { plugin: 'my_plugin', scope: 'global', title: 'Mine', path: '/app/page' },
+        { plugin: 'gone_plugin', scope: 'patient', title: 'Gone', path: '/app/' },
+      ],
+    });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await harness?.close();
+    upstream?.server.closeAllConnections();
+    await new Promise((resolve) => upstream?.server.close(resolve));
+  });
+
+  /** A fresh phone-sized browser profile on a shell page; uncaught page errors are collected. */
+  async function open(path = ''): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(harness.url + path);
+    await page.locator('.top .title').first().waitFor();
+    return { context, page, errors };
+  }
+
+  /** Taps the app's launcher tile or tab and returns its iframe. */
+  async function openApp(page: Page, id: string): Promise<Frame> {
+    await page.locator(`[data-open="${id}"], [data-tab="${id}"]`).first().click();
+    const handle = await page.locator(`.sheet[data-app="${id}"] iframe`).elementHandle();
+    return (await handle!.contentFrame())!;
+  }
+
+  /** The library's own view, in the frame: has the host's port arrived? (A string, so vitest leaves its import() alone.) */
+  const connected = (frame: Frame) => frame.evaluate<boolean>(`import('${LIBRARY}').then((lib) => lib.isHostConnected())`).catch(() => false);
+  const text = (frame: Frame | Page, selector: string) => frame.locator(selector).first().textContent();
+
+  it('opens each demo app in its scope and hands each its port with INIT_CHANNEL', async () => {
+    const { page, errors } = await open();
+    const cases = [
+      ['', TASKS_GLOBAL, 'global'],
+      ['', REGISTER, 'global'],
+      [`patient/${MARIA}/`, TASKS_PATIENT, 'patient'],
+      [`patient/${MARIA}/?note=${NOTE}`, VITALS, 'note'],
+    ] as const;
+    for (const [path, id, scope] of cases) {
+      await page.goto(harness.url + path);
+      const frame = await openApp(page, id);
+      await expect.poll(() => connected(frame), poll).toBe(true);
+      const url = new URL(frame.url());
+      expect(url.searchParams.get('patient_id')).toBe(scope === 'global' ? null : MARIA);
+      expect(url.searchParams.get('note_id')).toBe(scope === 'note' ? NOTE : null);
+      expect(await frame.evaluate(() => document.documentElement.dataset.companionScope)).toBe(scope);
+      // applyScope + CSS: the page's own header shows only where the shell shows no patient.
+      expect(await frame.locator('.page-header').isVisible()).toBe(scope === 'global');
+      expect(await page.locator(`#log-list li[data-dir="out"][data-type="INIT_CHANNEL"][data-app="${id}"]`).count()).toBe(1);
+      await page.screenshot({ path: shot(`open-${id.replaceAll(':', '-')}`) });
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('closes the modal on CLOSE_MODAL and logs it', async () => {
+    const { page, errors } = await open();
+    const frame = await openApp(page, TASKS_GLOBAL);
+    await expect.poll(() => connected(frame), poll).toBe(true);
+    await expect.poll(() => frame.locator('.task').count(), poll).toBeGreaterThan(0);
+    await page.locator('#log-toggle').click();
+    await page.screenshot({ path: shot('log-open') });
+    await frame.locator('#close').click();
+    await expect.poll(() => page.locator('.sheet').count(), poll).toBe(0);
+    expect(await page.locator('#log-list li[data-dir="in"][data-type="CLOSE_MODAL"]').count()).toBe(1);
+    expect(await page.locator('#backdrop').isHidden()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('registers a patient: create, find, then the shell shows the new patient', async () => {
+    const { page, errors } = await open();
+    const frame = await openApp(page, REGISTER);
+    await expect.poll(() => connected(frame), poll).toBe(true);
+    const last = `Hopper${process.pid}`;
+    await frame.locator('#first_name').fill('Grace');
+    await frame.locator('#last_name').fill(last);
+    await frame.locator('#birth_date').fill('1990-04-05');
+    await page.screenshot({ path: shot('register-filled') });
+    await frame.locator('#submit').click();
+    await page.waitForURL(/\/companion\/patient\/[\da-f-]{36}\/$/, { timeout: 10_000 });
+    const id = new URL(page.url()).pathname.split('/')[3]!;
+    expect(harness.store.getPatient(id)).toMatchObject({ first_name: 'Grace', last_name: last });
+    await expect.poll(() => text(page, '[data-testid="patient-name"]'), poll).toBe(`Grace ${last}`);
+    expect(await page.locator('.sheet').count()).toBe(0);
+    await page.screenshot({ path: shot('register-landed') });
+    expect(errors).toEqual([]);
+  });
+
+  it('adds vitals from a note tab: RESIZE and NOTE_TAB_CHANGE, then CLOSE_MODAL and the note shows them', async () => {
+    const { page, errors } = await open(`patient/${MARIA}/?note=${NOTE}`);
+    expect(await text(page, '[data-testid="note-line"]')).toContain('Office visit');
+    const frame = await openApp(page, VITALS);
+    await expect.poll(() => connected(frame), poll).toBe(true);
+    // The page asked for a short modal; the shell's header (patient, note) stays above it.
+    await expect.poll(async () => (await page.locator('.sheet').boundingBox())?.height ?? 0, poll).toBeLessThan(500);
+    await page.locator('[data-tab="note"]').click();
+    expect(await page.locator('.sheet').isHidden()).toBe(true);
+    await expect.poll(() => frame.evaluate(() => document.documentElement.dataset.noteTab), poll).toBe('note');
+    await page.locator(`[data-tab="${VITALS}"]`).click();
+    await expect.poll(() => frame.evaluate(() => document.documentElement.dataset.noteTab), poll).toBe(VITALS);
+    await frame.locator('#bp_sys').fill('128');
+    await frame.locator('#bp_dia').fill('82');
+    await frame.locator('#pulse').fill('72');
+    await page.screenshot({ path: shot('vitals-filled') });
+    if (process.env.HARNESS_DOCS_SCREENSHOT) await page.screenshot({ path: join(ROOT, 'docs', 'harness.png') });
+    await frame.locator('#submit').click();
+    await expect.poll(() => page.locator('.sheet').count(), poll).toBe(0);
+    await expect.poll(() => text(page, '.command.vitals'), poll).toContain('BP 128/82 mmHg · Pulse 72 /min');
+    await page.screenshot({ path: shot('vitals-in-note') });
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a task created in one page live in another (global and patient channels)', async () => {
+    const { context, page: a, errors } = await open();
+    const b = await context.newPage();
+    await b.goto(`${harness.url}patient/${MARIA}/`);
+    const mine = await openApp(a, TASKS_GLOBAL);
+    const patient = await openApp(b, TASKS_PATIENT);
+    await expect.poll(() => mine.locator('#live').getAttribute('data-status'), poll).toBe('open');
+    await expect.poll(() => patient.locator('#live').getAttribute('data-status'), poll).toBe('open');
+    const title = `Live task ${process.pid}`;
+    await patient.locator('#title').fill(title);
+    await patient.locator('#add button').click();
+    const landed = (frame: Frame) => frame.locator('.task:not(.pending) .task-title', { hasText: title }).count();
+    await expect.poll(() => landed(mine), poll).toBe(1);
+    await expect.poll(() => landed(patient), poll).toBe(1);
+    // The shell's own timeline, behind the modal, follows the mock data too.
+    await expect.poll(() => text(b, '[data-testid="timeline-tasks"]'), poll).toContain(title);
+    // Completing it in one page shows in the other.
+    await mine.locator('.task', { hasText: title }).locator('input[type="checkbox"]').click();
+    await expect.poll(() => patient.locator('.task.completed', { hasText: title }).count(), poll).toBe(1);
+    await b.screenshot({ path: shot('live-patient') });
+    await a.screenshot({ path: shot('live-global') });
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a clear message in the plugin page when the session cookie is gone or expired', async () => {
+    const { context, page, errors } = await open();
+    const frame = await openApp(page, TASKS_GLOBAL);
+    await expect.poll(() => frame.locator('#live').getAttribute('data-status'), poll).toBe('open');
+    await context.clearCookies();
+    await frame.locator('#refresh').click();
+    await expect.poll(() => frame.locator('#alert').isVisible(), poll).toBe(true);
+    expect(await text(frame, '#alert')).toMatch(/session has ended/);
+    expect(await frame.locator('.task').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: shot('session-cleared') });
+
+    // Expired from the shell's menu: the socket drops, its reconnects get 403, the probe 401.
+    const second = await open();
+    const tasks = await openApp(second.page, TASKS_GLOBAL);
+    await expect.poll(() => tasks.locator('#live').getAttribute('data-status'), poll).toBe('open');
+    await second.page.locator('[data-action="menu"]').click();
+    await second.page.locator('[data-action="expire"]').click();
+    await expect.poll(() => text(second.page, '.banner'), poll).toMatch(/Session expired/);
+    await expect.poll(() => tasks.locator('#live').getAttribute('data-status'), { ...poll, timeout: 20_000 }).toBe('unauthorized');
+    await tasks.locator('#title').fill('After expiry');
+    await tasks.locator('#add button').click();
+    await expect.poll(() => text(tasks, '#alert'), poll).toMatch(/session has ended/);
+    await second.page.screenshot({ path: shot('session-expired') });
+    // Signing in again from the banner restores the plugin's routes.
+    await second.page.locator('.banner [data-action="signin"]').click();
+    await expect.poll(() => second.page.locator('.banner').count(), poll).toBe(0);
+    await tasks.locator('#refresh').click();
+    await expect.poll(() => tasks.locator('#alert').isHidden(), poll).toBe(true);
+    expect([...errors, ...second.errors]).toEqual([]);
+  });
+
+  it('proxies --plugin pages and WebSockets to the author server, and explains an unreachable one', async () => {
+    const { page, errors } = await open();
+    const frame = await openApp(page, 'my_plugin:global:mine');
+    // Same origin as the shell, with the session headers Canvas would add.
+    await expect.poll(() => text(frame, '#user'), poll).toBe(ME);
+    expect(new URL(frame.url()).origin).toBe(harness.origin);
+    await expect.poll(() => frame.evaluate(() => (window as any).got.port !== null), poll).toBe(true);
+    await expect.poll(() => frame.evaluate(() => (window as any).got.ws), poll).toEqual({ hello: 'upstream', user: ME });
+    await page.screenshot({ path: shot('proxy') });
+    await frame.locator('#close').click();
+    await expect.poll(() => page.locator('.sheet').count(), poll).toBe(0);
+
+    // A forged session header from the browser never reaches the author's server.
+    await fetch(`${harness.origin}/plugin-io/api/my_plugin/app/page?forged`, { headers: { 'canvas-logged-in-user-id': 'forged' } });
+    expect(upstream.seen.find((entry) => entry.path.endsWith('?forged'))).toEqual({ path: '/plugin-io/api/my_plugin/app/page?forged', user: null });
+
+    await page.goto(`${harness.url}patient/${MARIA}/`);
+    const gone = await openApp(page, 'gone_plugin:patient:gone');
+    await expect.poll(() => text(gone, 'h1'), poll).toBe('Could not reach your plugin server');
+    expect(await text(gone, 'body')).toMatch(/nothing is listening there/);
+    expect(lines.some((line) => /gone_plugin: could not reach http:\/\/127\.0\.0\.1:\d+ for GET \/plugin-io\/api\/gone_plugin\/app\//.test(line))).toBe(true);
+    await page.screenshot({ path: shot('proxy-unreachable') });
+    expect(errors).toEqual([]);
+  });
+});
