@@ -132,10 +132,10 @@ export function requestJSON<T = any>(url: string, options: RequestJSONOptions = 
       if (ok) throw new CompanionError('INVALID_RESPONSE', `${url}: not JSON`, { status, cause });
     }
     if (ok) return data;
-    // Canvas's 401s carry {"error": "…"}; other bodies may be anything.
+    // Canvas's 401s carry {"error": "…"}, and so do many plugins' 4xx answers; other bodies may be anything.
     throw new CompanionError(
       auth ? 'UNAUTHORIZED' : status == 404 ? 'NOT_FOUND' : 'HTTP_ERROR',
-      (auth && data?.error) || `${url}: HTTP ${status}${auth ? ': signed out or not permitted' : ''}`,
+      (typeof data?.error == 'string' && data.error) || `${url}: HTTP ${status}${auth ? ': signed out or not permitted' : ''}`,
       { status },
     );
   })();

@@ -190,6 +190,14 @@ describe('requestJSON', () => {
     expect(error.message).toContain('/x');
   });
 
+  it("any non-2xx takes its message from the body's string `error`", async () => {
+    const conflict = await failure(requestJSON('/x', { fetch: fakeFetch(json({ error: 'A patient with that name exists' }, 409)) }));
+    expect(isCompanionError(conflict, 'HTTP_ERROR')).toBe(true);
+    expect(conflict.message).toBe('A patient with that name exists');
+    const odd = await failure(requestJSON('/x', { fetch: fakeFetch(json({ error: { nested: true } }, 400)) }));
+    expect(odd.message).toContain('HTTP 400');
+  });
+
   it('a rejected fetch is NETWORK_ERROR with the cause', async () => {
     const cause = new TypeError('Failed to fetch');
     const error = await failure(requestJSON('/x', { fetch: vi.fn().mockRejectedValue(cause) }));
