@@ -28,6 +28,8 @@ export default defineConfig({
           testTimeout: 30_000,
           hookTimeout: 30_000,
           maxWorkers: 2,
+          // After the unit tests, in a group of its own (its maxWorkers differs).
+          sequence: { groupOrder: 1 },
         },
       },
     ],

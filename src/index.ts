@@ -5,3 +5,6 @@ export type { CompanionContext, CompanionScope, GetContextOptions, GlobalContext
 export { openPatient, patientPath } from './navigation.js';
 export { CompanionError, isCompanionError } from './errors.js';
 export type { CompanionErrorCode, CompanionErrorOptions } from './errors.js';
+export * from './http.js';
+export * from './realtime.js';
+export * from './effects.js';

@@ -1,0 +1,239 @@
+/**
+ * subscribe() against a real `ws` server on 127.0.0.1, in Node, with `ws`'s WebSocket injected.
+ * Node's `ws` is where reconnecting-websocket's connect-timeout defect throws, so it is tested here.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import { reportCallbackError } from '../../src/channel.js';
+import { subscribe, type SubscribeOptions, type Subscription, type SubscriptionStatus } from '../../src/realtime.js';
+
+// A throwing callback is reported through channel.ts's helper; record it instead of rethrowing.
+vi.mock('../../src/channel.js', async (original) => ({ ...(await original<typeof import('../../src/channel.js')>()), reportCallbackError: vi.fn() }));
+
+type Mode = 'accept' | 'refuse' | 'hang';
+
+/** Per channel: how upgrades are answered, how many came, and the live server-side sockets. */
+const modes = new Map<string, Mode>();
+const upgrades = new Map<string, number>();
+const clients = new Map<string, Set<WebSocket>>();
+let probeStatus = 200;
+let probes = 0;
+let server: Server;
+let origin: string;
+const hanging = new Set<Socket>();
+const wss = new WebSocketServer({ noServer: true });
+
+const subscriptions: Subscription[] = [];
+let n = 0;
+const fresh = () => `node-${++n}`;
+
+function sub(channel: string, onMessage: (message: Record<string, unknown>) => void = () => {}, options: SubscribeOptions = {}) {
+  const subscription = subscribe(channel, onMessage, {
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    minReconnectionDelay: 50,
+    maxReconnectionDelay: 150,
+    connectionTimeout: 2000,
+    ...options,
+  });
+  subscriptions.push(subscription);
+  return subscription;
+}
+
+async function until(condition: () => boolean, timeout = 5000): Promise<void> {
+  const end = Date.now() + timeout;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`condition not met within ${timeout} ms: ${condition}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const live = (channel: string) => [...(clients.get(channel) ?? [])].filter((socket) => socket.readyState === WebSocket.OPEN);
+const send = (channel: string, frame: string) => live(channel).forEach((socket) => socket.send(frame));
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    if (request.url === '/plugin-io/api/demo_plugin/me') {
+      probes++;
+      response.writeHead(probeStatus, { 'content-type': 'application/json' }).end('{}');
+    } else response.writeHead(404).end();
+  });
+  server.on('upgrade', (request, socket: Socket, head) => {
+    const channel = /^\/plugin-io\/ws\/demo_plugin\/([\w-]+)\/$/.exec(request.url ?? '')?.[1];
+    if (!channel) return socket.destroy();
+    upgrades.set(channel, (upgrades.get(channel) ?? 0) + 1);
+    const mode = modes.get(channel) ?? 'accept';
+    if (mode === 'refuse') {
+      // What Django Channels does on DenyConnection: the upgrade is answered with HTTP 403.
+      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    } else if (mode === 'hang') {
+      hanging.add(socket);
+      socket.on('close', () => hanging.delete(socket));
+    } else {
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        if (!clients.has(channel)) clients.set(channel, new Set());
+        clients.get(channel)!.add(ws);
+        ws.on('close', () => clients.get(channel)!.delete(ws));
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  vi.stubGlobal('location', new URL(`${origin}/plugin-io/api/demo_plugin/app/`));
+});
+
+afterEach(() => {
+  for (const subscription of subscriptions.splice(0)) subscription.close();
+  probeStatus = 200;
+});
+
+afterAll(async () => {
+  for (const socket of hanging) socket.destroy();
+  for (const set of clients.values()) for (const socket of set) socket.terminate();
+  wss.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  vi.unstubAllGlobals();
+});
+
+describe('realtime in Node against a real ws server', () => {
+  it('delivers unwrapped messages, and drops malformed frames before a good one', async () => {
+    const channel = fresh();
+    const received: unknown[] = [];
+    const subscription = sub(channel, (message) => received.push(message));
+    expect(subscription.status).toBe('connecting');
+    await until(() => live(channel).length === 1 && subscription.status === 'open');
+    for (const bad of ['not json', '{"message": 1}', '{"message": [1]}', '{"nope": {}}', '']) send(channel, bad);
+    live(channel)[0]!.send(Buffer.from([1, 2, 3]));
+    send(channel, JSON.stringify({ message: { type: 'task_created', id: 7 } }));
+    await until(() => received.length === 1);
+    await sleep(50);
+    expect(received).toEqual([{ type: 'task_created', id: 7 }]);
+  });
+
+  it('reconnects after a server-side drop and runs onOpen again', async () => {
+    const channel = fresh();
+    const statuses: SubscriptionStatus[] = [];
+    let opens = 0;
+    const subscription = sub(channel, () => {}, { onOpen: () => opens++, onStatus: (status) => statuses.push(status) });
+    await until(() => opens === 1);
+    live(channel)[0]!.terminate();
+    await until(() => opens === 2);
+    expect(subscription.status).toBe('open');
+    expect(statuses).toEqual(['open', 'reconnecting', 'open']);
+    expect(upgrades.get(channel)).toBe(2);
+  });
+
+  it('recovers from 20 forced drops in a row', async () => {
+    const channel = fresh();
+    let opens = 0;
+    sub(channel, () => {}, { onOpen: () => opens++ });
+    const started = Date.now();
+    for (let drop = 1; drop <= 20; drop++) {
+      await until(() => opens === drop && live(channel).length === 1);
+      live(channel)[0]!.terminate();
+    }
+    await until(() => opens === 21);
+    // Bounded: 20 waits of at most maxReconnectionDelay (150 ms) plus local connects.
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(upgrades.get(channel)).toBe(21);
+  });
+
+  it('close() leaves no reconnect in the following seconds', async () => {
+    const channel = fresh();
+    const subscription = sub(channel);
+    await until(() => subscription.status === 'open');
+    subscription.close();
+    await until(() => (clients.get(channel)?.size ?? 0) === 0);
+    await sleep(1500);
+    expect(upgrades.get(channel)).toBe(1);
+    expect(subscription.status).toBe('closed');
+  });
+
+  it('an upgrade refused with 403 plus an authProbe answering 401 gives unauthorized, and attempts stop', async () => {
+    const channel = fresh();
+    modes.set(channel, 'refuse');
+    probeStatus = 401;
+    const statuses: SubscriptionStatus[] = [];
+    const subscription = sub(channel, () => {}, { authProbe: `${origin}/plugin-io/api/demo_plugin/me`, onStatus: (status) => statuses.push(status) });
+    await until(() => subscription.status === 'unauthorized');
+    const attempts = upgrades.get(channel);
+    expect(attempts).toBeGreaterThanOrEqual(3);
+    expect(probes).toBeGreaterThanOrEqual(1);
+    await sleep(1000);
+    expect(upgrades.get(channel)).toBe(attempts);
+    expect(statuses).toEqual(['reconnecting', 'unauthorized']);
+  });
+
+  it('two subscribers share one socket; the last close closes it', async () => {
+    const channel = fresh();
+    const a: unknown[] = [];
+    const b: unknown[] = [];
+    const first = sub(channel, (message) => a.push(message));
+    const second = sub(channel, (message) => b.push(message));
+    await until(() => first.status === 'open');
+    expect(upgrades.get(channel)).toBe(1);
+    send(channel, '{"message": {"n": 1}}');
+    await until(() => a.length === 1 && b.length === 1);
+    first.close();
+    send(channel, '{"message": {"n": 2}}');
+    await until(() => b.length === 2);
+    expect(a).toHaveLength(1);
+    expect(live(channel)).toHaveLength(1);
+    second.close();
+    await until(() => (clients.get(channel)?.size ?? 0) === 0);
+  });
+
+  it('a throwing subscriber does not stop delivery to the other', async () => {
+    const channel = fresh();
+    const received: unknown[] = [];
+    const boom = new Error('subscriber bug');
+    sub(channel, () => {
+      throw boom;
+    });
+    const other = sub(channel, (message) => received.push(message));
+    await until(() => other.status === 'open');
+    send(channel, '{"message": {"n": 1}}');
+    send(channel, '{"message": {"n": 2}}');
+    await until(() => received.length === 2);
+    expect(reportCallbackError).toHaveBeenCalledWith(boom);
+  });
+
+  it('regression (RWS #165): close during the first connect, then subscribe again', async () => {
+    const channel = fresh();
+    sub(channel).close(); // before RWS built its first socket
+    const second = sub(channel);
+    await until(() => upgrades.get(channel) === 1);
+    second.close(); // while the handshake may still be in flight
+    const third = sub(channel);
+    await until(() => third.status === 'open');
+  });
+
+  it('regression (RWS #125): maxRetries used up, then subscribe again', async () => {
+    const channel = fresh();
+    modes.set(channel, 'refuse');
+    const first = sub(channel, () => {}, { maxRetries: 2 });
+    await until(() => first.status === 'closed');
+    expect(upgrades.get(channel)).toBe(3);
+    await sleep(300);
+    expect(upgrades.get(channel)).toBe(3);
+    modes.set(channel, 'accept');
+    const second = sub(channel);
+    await until(() => second.status === 'open');
+    expect(first.status).toBe('closed');
+  });
+
+  it('regression (RWS #183): a connect timeout under Node ws throws nothing, and the retry connects', async () => {
+    const channel = fresh();
+    modes.set(channel, 'hang');
+    const subscription = sub(channel, () => {}, { connectionTimeout: 150 });
+    await until(() => (upgrades.get(channel) ?? 0) >= 2);
+    modes.set(channel, 'accept');
+    await until(() => subscription.status === 'open');
+    // Without the no-op error listener, ws's "closed before the connection was established"
+    // error is uncaught here and vitest fails the run.
+    await sleep(100);
+  });
+});

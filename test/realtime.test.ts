@@ -1,0 +1,634 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { configure, reportCallbackError } from '../src/channel.js';
+import { isCompanionError } from '../src/errors.js';
+import { socketUrl, subscribe, type SubscribeOptions, type Subscription, type SubscriptionStatus } from '../src/realtime.js';
+
+// A throwing callback is reported through channel.ts's helper; record instead of rethrowing.
+vi.mock('../src/channel.js', async (original) => ({ ...(await original<typeof import('../src/channel.js')>()), reportCallbackError: vi.fn() }));
+
+const WAKE = Symbol.for('canvas-companion.wake');
+const BASE = 'ws://127.0.0.1:4173/plugin-io/ws/demo_plugin/';
+
+type Listener = (event: { type: string; data?: unknown; code?: number }) => void;
+
+/** A WebSocket stand-in: tests drive open, message, failure and drop by hand. */
+class FakeSocket {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+  /** Every socket built, in order. */
+  static all: FakeSocket[] = [];
+  /** What a new socket does on its own: nothing, open or fail (in a microtask). */
+  static auto: 'none' | 'open' | 'fail' = 'none';
+  readonly CONNECTING = 0;
+  readonly OPEN = 1;
+  readonly CLOSING = 2;
+  readonly CLOSED = 3;
+  readyState = 0;
+  binaryType = 'blob';
+  closeCalls = 0;
+  readonly createdAt = Date.now();
+  private listeners = new Map<string, Set<Listener>>();
+
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this);
+    const auto = FakeSocket.auto;
+    if (auto !== 'none') queueMicrotask(() => (auto === 'open' ? this.open() : this.fail()));
+  }
+  addEventListener(type: string, listener: Listener) {
+    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
+    this.listeners.get(type)!.add(listener);
+  }
+  removeEventListener(type: string, listener: Listener) {
+    this.listeners.get(type)?.delete(listener);
+  }
+  emit(type: string, init: { data?: unknown; code?: number } = {}) {
+    for (const listener of [...(this.listeners.get(type) ?? [])]) listener({ type, ...init });
+  }
+  open() {
+    this.readyState = 1;
+    this.emit('open');
+  }
+  message(data: unknown) {
+    this.emit('message', { data: typeof data === 'string' ? data : JSON.stringify(data) });
+  }
+  raw(data: unknown) {
+    this.emit('message', { data });
+  }
+  /** A refused or failed connect: error, then close 1006 (what a browser reports for a 403 upgrade). */
+  fail() {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    this.emit('error');
+    this.emit('close', { code: 1006 });
+  }
+  /** The server drops an open connection. */
+  drop() {
+    this.readyState = 3;
+    this.emit('close', { code: 1006 });
+  }
+  close() {
+    this.closeCalls++;
+    if (this.readyState >= 2) return;
+    this.readyState = 2;
+    queueMicrotask(() => {
+      this.readyState = 3;
+      this.emit('close', { code: 1000 });
+    });
+  }
+  send(): never {
+    throw new Error('the wrapper must never send');
+  }
+}
+
+const WS = FakeSocket as unknown as typeof WebSocket;
+const subscriptions: Subscription[] = [];
+let channelNumber = 0;
+/** A channel no other test used: the module shares sockets by URL. */
+const fresh = () => `chan-${++channelNumber}`;
+const wakeOf = (subscription: Subscription) => (subscription as unknown as Record<symbol, ((listener: () => void) => () => void) | undefined>)[WAKE]!;
+const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
+const last = () => FakeSocket.all.at(-1)!;
+
+function sub(channel: string, onMessage: (message: Record<string, unknown>) => void = () => {}, options: SubscribeOptions = {}) {
+  const subscription = subscribe(channel, onMessage, { WebSocket: WS, minReconnectionDelay: 100, maxReconnectionDelay: 1000, ...options });
+  subscriptions.push(subscription);
+  return subscription;
+}
+
+/** Window listeners added and not yet removed, by type. */
+function liveListeners() {
+  const live = new Map<string, number>();
+  vi.spyOn(window, 'addEventListener').mockImplementation(function (this: Window, type: string) {
+    live.set(type, (live.get(type) ?? 0) + 1);
+  } as typeof window.addEventListener);
+  vi.spyOn(window, 'removeEventListener').mockImplementation(function (this: Window, type: string) {
+    live.set(type, (live.get(type) ?? 0) - 1);
+  } as typeof window.removeEventListener);
+  return () => [...live].filter(([, count]) => count !== 0);
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  FakeSocket.all = [];
+  FakeSocket.auto = 'none';
+});
+
+afterEach(() => {
+  for (const subscription of subscriptions.splice(0)) subscription.close();
+  vi.useRealTimers();
+  configure({ debug: false });
+});
+
+describe('socketUrl', () => {
+  it('builds the channel URL on the page host, with the trailing slash', () => {
+    expect(socketUrl('staff-1a2b')).toBe(`${BASE}staff-1a2b/`);
+    expect(socketUrl('x_y', { plugin: 'other_plugin' })).toBe('ws://127.0.0.1:4173/plugin-io/ws/other_plugin/x_y/');
+  });
+
+  it('uses wss on an https page', () => {
+    vi.stubGlobal('location', new URL('https://acme.canvasmedical.com/plugin-io/api/my_plugin/app/'));
+    expect(socketUrl('c')).toBe('wss://acme.canvasmedical.com/plugin-io/ws/my_plugin/c/');
+  });
+
+  it.each([['a/b'], [''], ['a b'], ['..'], ['x?y'], ['é']])('refuses channel %j with INVALID_CHANNEL', (channel) => {
+    expect(() => socketUrl(channel)).toThrow(expect.objectContaining({ code: 'INVALID_CHANNEL' }));
+  });
+
+  it('refuses a plugin that is not \\w+, or a page whose plugin cannot be inferred', () => {
+    expect(() => socketUrl('c', { plugin: 'my-plugin' })).toThrow(expect.objectContaining({ code: 'INVALID_CHANNEL' }));
+    vi.stubGlobal('location', new URL('http://127.0.0.1:4173/elsewhere/'));
+    let error: unknown;
+    try {
+      socketUrl('c');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isCompanionError(error, 'INVALID_CHANNEL')).toBe(true);
+  });
+
+  it('throws TypeError for a channel that is not a string', () => {
+    expect(() => socketUrl(undefined as unknown as string)).toThrow(TypeError);
+  });
+});
+
+describe('subscribe: arguments', () => {
+  it('throws before connecting on misuse', () => {
+    expect(() => subscribe(fresh(), 'x' as never, { WebSocket: WS })).toThrow(TypeError);
+    expect(() => subscribe(fresh(), () => {}, { WebSocket: WS, minReconnectionDelay: -1 })).toThrow(RangeError);
+    expect(() => subscribe(fresh(), () => {}, { WebSocket: WS, maxRetries: Number.NaN })).toThrow(RangeError);
+    expect(() => subscribe('bad/channel', () => {}, { WebSocket: WS })).toThrow(expect.objectContaining({ code: 'INVALID_CHANNEL' }));
+    vi.stubGlobal('WebSocket', undefined);
+    expect(() => subscribe(fresh(), () => {})).toThrow(TypeError);
+    expect(FakeSocket.all).toHaveLength(0);
+  });
+
+  it('accepts Infinity for maxRetries', () => {
+    expect(() => sub(fresh(), () => {}, { maxRetries: Infinity })).not.toThrow();
+  });
+});
+
+describe('subscribe: connection', () => {
+  it('connects to the channel URL through the given class, reports statuses and runs onOpen', async () => {
+    const statuses: SubscriptionStatus[] = [];
+    const onOpen = vi.fn();
+    const channel = fresh();
+    const live = sub(channel, () => {}, { onOpen, onStatus: (status) => statuses.push(status) });
+    expect(live.status).toBe('connecting');
+    await tick();
+    expect(FakeSocket.all.map((socket) => socket.url)).toEqual([`${BASE}${channel}/`]);
+    last().open();
+    expect(live.status).toBe('open');
+    expect(onOpen).toHaveBeenCalledTimes(1);
+    expect(statuses).toEqual(['open']);
+  });
+
+  it('delivers the unwrapped message and drops malformed frames without throwing', async () => {
+    configure({ debug: true });
+    const debug = vi.spyOn(console, 'debug').mockImplementation(() => {});
+    const onMessage = vi.fn();
+    sub(fresh(), onMessage);
+    await tick();
+    const socket = last();
+    socket.open();
+    for (const bad of ['not json', '[]', '5', 'null', '{"message": 5}', '{"message": null}', '{"message": [1]}', '{"message": "x"}', '{"other": {}}']) {
+      expect(() => socket.raw(bad)).not.toThrow();
+    }
+    expect(() => socket.raw(new ArrayBuffer(4))).not.toThrow();
+    expect(onMessage).not.toHaveBeenCalled();
+    expect(debug).toHaveBeenCalledTimes(10);
+    socket.message({ message: { section: 'vitals', n: 1 }, extra: true });
+    expect(onMessage).toHaveBeenCalledExactlyOnceWith({ section: 'vitals', n: 1 });
+  });
+
+  it('reconnects after a drop with jittered backoff, and runs onOpen again', async () => {
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0);
+    const onOpen = vi.fn();
+    const statuses: SubscriptionStatus[] = [];
+    const live = sub(fresh(), () => {}, { onOpen, onStatus: (status) => statuses.push(status), minUptime: 0 });
+    await tick();
+    last().open();
+    await tick(); // minUptime: the connection counts as stable
+    last().drop();
+    expect(live.status).toBe('reconnecting');
+    await tick(49); // random 0: half of minReconnectionDelay
+    expect(FakeSocket.all).toHaveLength(1);
+    await tick(1);
+    expect(FakeSocket.all).toHaveLength(2);
+    last().open();
+    expect(onOpen).toHaveBeenCalledTimes(2);
+    expect(statuses).toEqual(['open', 'reconnecting', 'open']);
+    random.mockReturnValue(0.98);
+    await tick();
+    last().drop();
+    await tick(98);
+    expect(FakeSocket.all).toHaveLength(2);
+    await tick(1); // (1 + 0.98) / 2 of 100 ms
+    expect(FakeSocket.all).toHaveLength(3);
+  });
+
+  it('grows the delay by the factor up to the cap, with real jitter', async () => {
+    FakeSocket.auto = 'fail';
+    const gaps = async (random: number) => {
+      FakeSocket.all = [];
+      vi.spyOn(Math, 'random').mockReturnValue(random);
+      const live = subscribe(fresh(), () => {}, { WebSocket: WS, minReconnectionDelay: 100, reconnectionDelayGrowFactor: 2, maxReconnectionDelay: 1000 });
+      await tick(8000);
+      live.close();
+      const times = FakeSocket.all.map((socket) => socket.createdAt);
+      return times.slice(1, 8).map((time, index) => time - times[index]!);
+    };
+    // min(1000, 100 * 2^(n-1)) = 100, 200, 400, 800, 1000, 1000, 1000, scaled by (1 + random) / 2,
+    // plus 1 ms: the fake clock runs RWS's own 0 ms wait, set during a tick, 1 ms later.
+    const expected = (random: number) => [100, 200, 400, 800, 1000, 1000, 1000].map((d) => Math.trunc((d * (1 + random)) / 2) + 1);
+    expect(await gaps(0.5)).toEqual(expected(0.5));
+    expect(await gaps(0)).toEqual(expected(0));
+    expect(await gaps(0.98)).toEqual(expected(0.98));
+    expect(expected(0.98).at(-1)).toBe(991); // never above the cap
+  });
+
+  it('gives up after a connect timeout and tries again', async () => {
+    sub(fresh(), () => {}, { connectionTimeout: 300 });
+    await tick();
+    const first = last();
+    await tick(299);
+    expect(first.closeCalls).toBe(0);
+    await tick(1);
+    expect(first.closeCalls).toBe(1);
+    await tick(150); // at most minReconnectionDelay
+    expect(FakeSocket.all).toHaveLength(2);
+  });
+
+  it('never sends a frame', async () => {
+    const live = sub(fresh());
+    await tick();
+    last().open();
+    last().message({ message: {} });
+    live.close();
+    await tick(5000);
+    // FakeSocket.send throws: reaching here means it was never called.
+    expect(FakeSocket.all).toHaveLength(1);
+  });
+});
+
+describe('subscribe: close', () => {
+  it('leaves no socket, timer or listener, and reports closed once', async () => {
+    const listeners = liveListeners();
+    const statuses: SubscriptionStatus[] = [];
+    const onMessage = vi.fn();
+    const live = sub(fresh(), onMessage, { onStatus: (status) => statuses.push(status) });
+    expect(listeners().map(([type]) => type).sort()).toEqual(['online', 'pagehide', 'pageshow', 'visibilitychange']);
+    await tick();
+    const socket = last();
+    socket.open();
+    live.close();
+    live.close();
+    expect(live.status).toBe('closed');
+    expect(statuses).toEqual(['open', 'closed']);
+    expect(socket.closeCalls).toBe(1);
+    expect(listeners()).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
+    socket.message({ message: { late: true } });
+    await tick(10_000);
+    expect(onMessage).not.toHaveBeenCalled();
+    expect(FakeSocket.all).toHaveLength(1);
+  });
+
+  it('while waiting to retry: the retry timer is cleared and nothing reconnects', async () => {
+    const listeners = liveListeners();
+    const live = sub(fresh());
+    await tick();
+    last().fail();
+    await tick(10);
+    expect(vi.getTimerCount()).toBe(1);
+    live.close();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(listeners()).toEqual([]);
+    await tick(10_000);
+    expect(FakeSocket.all).toHaveLength(1);
+  });
+
+  it('regression (RWS #165): close during the first connect, then subscribe again, connects', async () => {
+    const channel = fresh();
+    const first = sub(channel);
+    first.close(); // RWS is still before its first socket
+    await tick(5000);
+    expect(FakeSocket.all).toHaveLength(0);
+    expect(vi.getTimerCount()).toBe(0);
+    const second = sub(channel);
+    await tick();
+    expect(FakeSocket.all).toHaveLength(1);
+    last().close(); // now close while CONNECTING
+    second.close();
+    await tick(5000);
+    const third = sub(channel);
+    await tick();
+    expect(FakeSocket.all).toHaveLength(2);
+    last().open();
+    expect(third.status).toBe('open');
+  });
+
+  it('regression (RWS #125): maxRetries used up gives status closed, then subscribe again connects', async () => {
+    FakeSocket.auto = 'fail';
+    const listeners = liveListeners();
+    const channel = fresh();
+    const statuses: SubscriptionStatus[] = [];
+    const first = sub(channel, () => {}, { maxRetries: 2, onStatus: (status) => statuses.push(status) });
+    await tick(10_000);
+    expect(FakeSocket.all).toHaveLength(3); // the first connect and 2 retries
+    expect(first.status).toBe('closed');
+    expect(statuses).toEqual(['reconnecting', 'closed']);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(listeners()).toEqual([]);
+    FakeSocket.auto = 'open';
+    const onOpen = vi.fn();
+    const second = sub(channel, () => {}, { onOpen });
+    await tick();
+    expect(FakeSocket.all).toHaveLength(4);
+    expect(second.status).toBe('open');
+    expect(onOpen).toHaveBeenCalledTimes(1);
+    expect(first.status).toBe('closed');
+  });
+
+  it('a retry count starts over after minUptime of stable connection', async () => {
+    const live = sub(fresh(), () => {}, { maxRetries: 1, minUptime: 1000 });
+    for (let round = 0; round < 5; round++) {
+      await tick(2000);
+      last().open();
+      await tick(1000);
+      last().drop();
+    }
+    await tick(2000);
+    expect(live.status).toBe('reconnecting');
+    expect(FakeSocket.all).toHaveLength(6);
+  });
+});
+
+describe('subscribe: authProbe', () => {
+  // Fixed jitter: retries at 75, 98, 127… ms after each failure, so the counts below are exact.
+  beforeEach(() => void vi.spyOn(Math, 'random').mockReturnValue(0.5));
+  const answer = (status: number) => vi.fn(async () => new Response(null, { status }));
+
+  it.each([401, 403])('after 3 failed connects, a %i from the probe stops with unauthorized', async (status) => {
+    FakeSocket.auto = 'fail';
+    const listeners = liveListeners();
+    const fetch = answer(status);
+    const statuses: SubscriptionStatus[] = [];
+    const live = sub(fresh(), () => {}, { authProbe: '/plugin-io/api/demo_plugin/me', fetch, onStatus: (s) => statuses.push(s) });
+    await tick(); // connect 1 fails
+    await tick(100); // connect 2 fails
+    expect(fetch).not.toHaveBeenCalled();
+    await tick(150); // connect 3 fails
+    expect(fetch).toHaveBeenCalledOnce();
+    expect(fetch.mock.calls[0]).toEqual(['/plugin-io/api/demo_plugin/me', expect.objectContaining({ credentials: 'same-origin' })]);
+    await tick();
+    expect(live.status).toBe('unauthorized');
+    expect(statuses).toEqual(['reconnecting', 'unauthorized']);
+    const built = FakeSocket.all.length;
+    await tick(60_000);
+    expect(FakeSocket.all).toHaveLength(built);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(listeners()).toEqual([]);
+    live.close();
+    expect(live.status).toBe('closed');
+  });
+
+  it('keeps retrying while the probe answers 2xx or fails', async () => {
+    FakeSocket.auto = 'fail';
+    let calls = 0;
+    const fetch = vi.fn(async () => (++calls % 2 ? new Response('{}') : Promise.reject(new TypeError('offline'))));
+    const live = sub(fresh(), () => {}, { authProbe: '/me', fetch: fetch as typeof globalThis.fetch });
+    await tick(10_000);
+    expect(live.status).toBe('reconnecting');
+    expect(fetch.mock.calls.length).toBeGreaterThan(3);
+    expect(FakeSocket.all.length).toBe(fetch.mock.calls.length + 2);
+  });
+
+  it('counts failed connects again from an open: a drop is not a failed connect', async () => {
+    const fetch = answer(401);
+    sub(fresh(), () => {}, { authProbe: '/me', fetch });
+    await tick();
+    last().fail();
+    await tick(100);
+    last().fail();
+    await tick(1000);
+    last().open(); // 2 failures, then an open
+    last().drop();
+    await tick(1000);
+    last().fail();
+    await tick(1000);
+    last().fail();
+    expect(fetch).not.toHaveBeenCalled();
+    await tick(1000);
+    last().fail();
+    expect(fetch).toHaveBeenCalledOnce();
+  });
+
+  it('ignores a 401 that arrives after the socket opened, and aborts the probe on close', async () => {
+    FakeSocket.auto = 'fail';
+    let resolve!: (response: Response) => void;
+    let signal: AbortSignal | undefined;
+    const fetch = vi.fn((_url: string, init?: RequestInit) => {
+      signal = init?.signal ?? undefined;
+      return new Promise<Response>((done) => (resolve = done));
+    });
+    const live = sub(fresh(), () => {}, { authProbe: '/me', fetch: fetch as unknown as typeof globalThis.fetch });
+    await tick(250);
+    expect(fetch).toHaveBeenCalledOnce();
+    FakeSocket.auto = 'open';
+    await tick(1000);
+    expect(live.status).toBe('open');
+    resolve(new Response(null, { status: 401 }));
+    await tick();
+    expect(live.status).toBe('open');
+    live.close();
+    expect(signal?.aborted).toBe(true);
+  });
+});
+
+describe('subscribe: shared sockets', () => {
+  it('shares one socket per channel; the last close closes it', async () => {
+    const channel = fresh();
+    const a = vi.fn();
+    const b = vi.fn();
+    const first = sub(channel, a);
+    const second = sub(channel, b);
+    const other = sub(fresh());
+    await tick();
+    expect(FakeSocket.all).toHaveLength(2);
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    socket.message({ message: { n: 1 } });
+    expect(a).toHaveBeenCalledWith({ n: 1 });
+    expect(b).toHaveBeenCalledWith({ n: 1 });
+    first.close();
+    expect(first.status).toBe('closed');
+    expect(second.status).toBe('open');
+    expect(socket.closeCalls).toBe(0);
+    socket.message({ message: { n: 2 } });
+    expect(a).toHaveBeenCalledTimes(1);
+    expect(b).toHaveBeenCalledTimes(2);
+    second.close();
+    expect(socket.closeCalls).toBe(1);
+    other.close();
+  });
+
+  it('the first subscriber\'s connection options win; onOpen and onStatus are each subscriber\'s', async () => {
+    class Other extends FakeSocket {}
+    const channel = fresh();
+    const openA = vi.fn();
+    const openB = vi.fn();
+    const statusB = vi.fn();
+    FakeSocket.auto = 'fail';
+    const a = sub(channel, () => {}, { maxRetries: 1, onOpen: openA });
+    const b = sub(channel, () => {}, { maxRetries: 100, WebSocket: Other as unknown as typeof WebSocket, onOpen: openB, onStatus: statusB });
+    await tick(10_000);
+    expect(FakeSocket.all.some((socket) => socket instanceof Other)).toBe(false);
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(a.status).toBe('closed');
+    expect(b.status).toBe('closed');
+    expect(statusB.mock.calls).toEqual([['reconnecting'], ['closed']]);
+    expect(openA).not.toHaveBeenCalled();
+  });
+
+  it('runs onOpen for a subscriber joining an open socket', async () => {
+    const channel = fresh();
+    sub(channel);
+    await tick();
+    last().open();
+    const onOpen = vi.fn();
+    const late = sub(channel, () => {}, { onOpen });
+    expect(onOpen).not.toHaveBeenCalled();
+    expect(late.status).toBe('open');
+    await Promise.resolve();
+    expect(onOpen).toHaveBeenCalledOnce();
+    expect(FakeSocket.all).toHaveLength(1);
+  });
+
+  it('a throwing subscriber does not stop delivery to the others', async () => {
+    const reportError = vi.mocked(reportCallbackError);
+    reportError.mockClear();
+    const channel = fresh();
+    const boom = new Error('subscriber bug');
+    const received: number[] = [];
+    sub(channel, () => {
+      throw boom;
+    }, { onOpen: () => { throw boom; }, onStatus: () => { throw boom; } });
+    sub(channel, (message) => received.push(message.n as number));
+    await tick();
+    last().open();
+    last().message({ message: { n: 1 } });
+    last().message({ message: { n: 2 } });
+    expect(received).toEqual([1, 2]);
+    expect(reportError).toHaveBeenCalledWith(boom);
+    expect(reportError).toHaveBeenCalledTimes(4); // onStatus, onOpen, 2 messages
+  });
+
+  it('a subscriber closed by another\'s callback gets nothing more', async () => {
+    const channel = fresh();
+    const b = vi.fn();
+    let second!: Subscription;
+    sub(channel, () => second.close());
+    second = sub(channel, b);
+    await tick();
+    last().open();
+    last().message({ message: {} });
+    expect(b).not.toHaveBeenCalled();
+  });
+});
+
+describe('subscribe: page lifecycle', () => {
+  it('reconnects at once on online while waiting to retry, not while open', async () => {
+    const live = sub(fresh(), () => {}, { minReconnectionDelay: 5000, maxReconnectionDelay: 5000 });
+    await tick();
+    last().open();
+    window.dispatchEvent(new Event('online'));
+    await tick();
+    expect(FakeSocket.all).toHaveLength(1);
+    last().drop();
+    await tick(10);
+    expect(FakeSocket.all).toHaveLength(1);
+    window.dispatchEvent(new Event('online'));
+    await tick();
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(vi.getTimerCount()).toBeLessThanOrEqual(1); // the new socket's connect timeout only
+    last().open();
+    expect(live.status).toBe('open');
+  });
+
+  it('reconnects at once when the page becomes visible while not open', async () => {
+    sub(fresh(), () => {}, { minReconnectionDelay: 5000, maxReconnectionDelay: 5000 });
+    await tick();
+    last().fail();
+    await tick(10);
+    const visibility = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+    await tick();
+    expect(FakeSocket.all).toHaveLength(1);
+    visibility.mockReturnValue('visible');
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+    await tick();
+    expect(FakeSocket.all).toHaveLength(2);
+  });
+
+  it('closes on pagehide and opens a fresh socket on pageshow', async () => {
+    const onOpen = vi.fn();
+    const live = sub(fresh(), () => {}, { onOpen });
+    await tick();
+    const before = last();
+    before.open();
+    window.dispatchEvent(new Event('pageshow')); // the first load's pageshow: already open
+    await tick();
+    expect(FakeSocket.all).toHaveLength(1);
+    window.dispatchEvent(new Event('pagehide'));
+    expect(before.closeCalls).toBe(1);
+    expect(live.status).toBe('reconnecting');
+    await tick(60_000);
+    expect(FakeSocket.all).toHaveLength(1);
+    window.dispatchEvent(new Event('pageshow'));
+    await tick();
+    expect(FakeSocket.all).toHaveLength(2);
+    last().open();
+    expect(onOpen).toHaveBeenCalledTimes(2);
+    expect(live.status).toBe('open');
+  });
+});
+
+describe('wake protocol', () => {
+  it('calls wake listeners after onMessage for each delivered message, until unregistered', async () => {
+    const order: string[] = [];
+    const live = sub(fresh(), () => order.push('message'));
+    const register = wakeOf(live);
+    expect(typeof register).toBe('function');
+    const unregister = register(() => order.push('wake'));
+    await tick();
+    last().open();
+    last().message({ message: { a: 1 } });
+    last().raw('garbage');
+    expect(order).toEqual(['message', 'wake']);
+    unregister();
+    last().message({ message: { a: 2 } });
+    expect(order).toEqual(['message', 'wake', 'message']);
+  });
+
+  it('isolates a throwing wake listener and stops after close', async () => {
+    const live = sub(fresh(), () => {
+      throw new Error('x');
+    });
+    const wake = vi.fn();
+    const register = wakeOf(live);
+    register(() => {
+      throw new Error('y');
+    });
+    register(wake);
+    await tick();
+    last().open();
+    last().message({ message: {} });
+    expect(wake).toHaveBeenCalledOnce();
+    expect(vi.mocked(reportCallbackError).mock.calls.map(([error]) => (error as Error).message).slice(-2)).toEqual(['x', 'y']);
+    live.close();
+    last().message({ message: {} });
+    expect(wake).toHaveBeenCalledOnce();
+  });
+});
