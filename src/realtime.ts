@@ -107,23 +107,31 @@ export interface SubscribeOptions {
 }
 
 interface Subscriber {
-  o: SubscribeOptions;
+  _options: SubscribeOptions;
   /** `onMessage` first, then the wake listeners: each gets every delivered message, in that order. */
-  w: Set<(message: Record<string, unknown>) => void>;
+  _listeners: Set<(message: Record<string, unknown>) => void>;
 }
 
-/** One shared socket. */
+/**
+ * One shared socket. Its fields (and a Subscriber's) start with `_`: the minified build renames
+ * such fields short.
+ */
 interface Entry {
-  u: string;
-  o: SubscribeOptions;
-  s: Set<Subscriber>;
+  _url: string;
+  /** The first subscriber's options. */
+  _options: SubscribeOptions;
+  _subscribers: Set<Subscriber>;
   status: SubscriptionStatus;
   /** Failed connects in a row (-1 right after an open, so the drop itself does not count). */
-  f: number;
-  r?: ReconnectingWebSocket | undefined;
-  a?: AbortController;
-  t?: ReturnType<typeof setTimeout>;
-  h: (event: Event) => void;
+  _failures: number;
+  /** The current reconnecting-websocket instance; undefined while stopped. */
+  _socket?: ReconnectingWebSocket | undefined;
+  /** Aborts the pending authProbe request. */
+  _probe?: AbortController;
+  /** The backoff wait before the next connect. */
+  _timer?: ReturnType<typeof setTimeout>;
+  /** Listener for online, pagehide, pageshow and visibilitychange. */
+  _onPageEvent: (event: Event) => void;
 }
 
 let sockets: Map<string, Entry> | undefined;
@@ -138,80 +146,80 @@ function call<T>(callback: ((value: T) => void) | undefined, value?: T): void {
   }
 }
 
-/** Runs `f` for each subscriber still subscribed when its turn comes. */
-function each(e: Entry, f: (s: Subscriber) => void): void {
-  for (const s of [...e.s]) if (e.s.has(s)) f(s);
+/** Runs `run` for each subscriber still subscribed when its turn comes. */
+function each(entry: Entry, run: (subscriber: Subscriber) => void): void {
+  for (const subscriber of [...entry._subscribers]) if (entry._subscribers.has(subscriber)) run(subscriber);
 }
 
-function set(e: Entry, status: SubscriptionStatus): void {
-  if (e.status != status) {
-    e.status = status;
-    each(e, (s) => call(s.o.onStatus, status));
+function set(entry: Entry, status: SubscriptionStatus): void {
+  if (entry.status != status) {
+    entry.status = status;
+    each(entry, (subscriber) => call(subscriber._options.onStatus, status));
   }
 }
 
-function stop(e: Entry): void {
-  const r = e.r;
+function stop(entry: Entry): void {
+  const rws = entry._socket;
   // Forget it first: a socket may fire `close` synchronously, and stale events are ignored.
-  e.r = undefined;
-  clearTimeout(e.t);
-  e.a?.abort();
-  r?.close();
+  entry._socket = undefined;
+  clearTimeout(entry._timer);
+  entry._probe?.abort();
+  rws?.close();
 }
 
-function listen(e: Entry, method: 'addEventListener' | 'removeEventListener'): void {
+function listen(entry: Entry, method: 'addEventListener' | 'removeEventListener'): void {
   // `visibilitychange` bubbles from the document to the window; outside a browser there is no window.
-  for (const type of ['online', 'pagehide', 'pageshow', 'visibilitychange']) (globalThis as unknown as Partial<Window>)[method]?.(type, e.h);
+  for (const type of ['online', 'pagehide', 'pageshow', 'visibilitychange']) (globalThis as unknown as Partial<Window>)[method]?.(type, entry._onPageEvent);
 }
 
 /** Final: no socket, timer, request or listener remains; a new subscribe() starts afresh. */
-function end(e: Entry, status?: SubscriptionStatus): void {
-  stop(e);
-  listen(e, 'removeEventListener');
-  if (sockets!.get(e.u) == e) sockets!.delete(e.u);
-  if (status) set(e, status);
+function end(entry: Entry, status?: SubscriptionStatus): void {
+  stop(entry);
+  listen(entry, 'removeEventListener');
+  if (sockets!.get(entry._url) == entry) sockets!.delete(entry._url);
+  if (status) set(entry, status);
 }
 
-function start(e: Entry): void {
-  const o = e.o;
-  const C = o.WebSocket ?? globalThis.WebSocket;
+function start(entry: Entry): void {
+  const options = entry._options;
+  const Socket = options.WebSocket ?? globalThis.WebSocket;
   // RWS builds sockets with `new`: a function returning an object works, and CLOSING is its class check.
-  function W(url: string) {
-    const socket = new C(url);
+  function createSocket(url: string) {
+    const socket = new Socket(url);
     socket.addEventListener('error', noop);
     return socket;
   }
-  W.CLOSING = 2;
-  const r: ReconnectingWebSocket = (e.r = new ReconnectingWebSocket(
+  createSocket.CLOSING = 2;
+  const rws: ReconnectingWebSocket = (entry._socket = new ReconnectingWebSocket(
     (() => {
-      const n = r.retryCount;
-      const d = Math.min(o.maxReconnectionDelay ?? 1e4, (o.minReconnectionDelay ?? 1e3) * (o.reconnectionDelayGrowFactor ?? 1.3) ** (n - 1));
-      return n && e.r == r ? new Promise((resolve) => (e.t = setTimeout(resolve, (d * (1 + Math.random())) / 2, e.u))) : e.u;
+      const retry = rws.retryCount;
+      const delay = Math.min(options.maxReconnectionDelay ?? 1e4, (options.minReconnectionDelay ?? 1e3) * (options.reconnectionDelayGrowFactor ?? 1.3) ** (retry - 1));
+      return retry && entry._socket == rws ? new Promise((resolve) => (entry._timer = setTimeout(resolve, (delay * (1 + Math.random())) / 2, entry._url))) : entry._url;
     }) as () => string, // RWS's type omits the Promise its code accepts
     undefined,
-    { WebSocket: W, minReconnectionDelay: 0, connectionTimeout: o.connectionTimeout, minUptime: o.minUptime },
+    { WebSocket: createSocket, minReconnectionDelay: 0, connectionTimeout: options.connectionTimeout, minUptime: options.minUptime },
   ));
-  const a = (e.a = new AbortController());
-  r.onopen = () => {
-    if (e.r != r) return;
-    e.f = -1;
-    set(e, 'open');
-    each(e, (s) => call(s.o.onOpen));
+  const probe = (entry._probe = new AbortController());
+  rws.onopen = () => {
+    if (entry._socket != rws) return;
+    entry._failures = -1;
+    set(entry, 'open');
+    each(entry, (subscriber) => call(subscriber._options.onOpen));
   };
-  r.onclose = () => {
+  rws.onclose = () => {
     // RWS has already counted the next retry here.
-    if (e.r != r) return;
-    if (r.retryCount > (o.maxRetries ?? Infinity)) return end(e, 'closed');
-    set(e, 'reconnecting');
-    if (++e.f > 2 && o.authProbe) {
-      (o.fetch ?? fetch)(o.authProbe, { credentials: 'same-origin', signal: a.signal }).then((response) => {
+    if (entry._socket != rws) return;
+    if (rws.retryCount > (options.maxRetries ?? Infinity)) return end(entry, 'closed');
+    set(entry, 'reconnecting');
+    if (++entry._failures > 2 && options.authProbe) {
+      (options.fetch ?? fetch)(options.authProbe, { credentials: 'same-origin', signal: probe.signal }).then((response) => {
         // 401 and 403 are the only statuses with (status | 2) == 403.
-        if (e.r == r && e.status != 'open' && (response.status | 2) == 403) end(e, 'unauthorized');
+        if (entry._socket == rws && entry.status != 'open' && (response.status | 2) == 403) end(entry, 'unauthorized');
       }, noop);
     }
   };
-  r.onmessage = ({ data }) => {
-    if (e.r != r) return;
+  rws.onmessage = ({ data }) => {
+    if (entry._socket != rws) return;
     let message: unknown;
     try {
       message = JSON.parse(data).message;
@@ -219,37 +227,37 @@ function start(e: Entry): void {
       // Not JSON: dropped below.
     }
     if (message && typeof message == 'object' && !Array.isArray(message)) {
-      each(e, (s) => {
-        for (const listener of s.w) call(listener, message as Record<string, unknown>);
+      each(entry, (subscriber) => {
+        for (const listener of subscriber._listeners) call(listener, message as Record<string, unknown>);
       });
     } else debugLog('dropped frame', data);
   };
 }
 
-/** A new shared socket for URL `u`, with the first subscriber's options. */
-function connect(u: string, o: SubscribeOptions): Entry {
-  if (typeof (o.WebSocket ?? globalThis.WebSocket) != 'function') throw new TypeError('no WebSocket: pass options.WebSocket');
-  const e: Entry = {
-    u,
-    o,
-    s: new Set(),
+/** A new shared socket for `url`, with the first subscriber's options. */
+function connect(url: string, options: SubscribeOptions): Entry {
+  if (typeof (options.WebSocket ?? globalThis.WebSocket) != 'function') throw new TypeError('no WebSocket: pass options.WebSocket');
+  const entry: Entry = {
+    _url: url,
+    _options: options,
+    _subscribers: new Set(),
     status: 'connecting',
-    f: 0,
-    h: ({ type }) => {
+    _failures: 0,
+    _onPageEvent: ({ type }) => {
       if (type == 'pagehide') {
-        stop(e);
-        set(e, 'reconnecting');
-      } else if (type == 'pageshow' ? !e.r : e.status == 'reconnecting' && (type == 'online' || document.visibilityState == 'visible')) {
+        stop(entry);
+        set(entry, 'reconnecting');
+      } else if (type == 'pageshow' ? !entry._socket : entry.status == 'reconnecting' && (type == 'online' || document.visibilityState == 'visible')) {
         // A fresh instance connects at once, whatever RWS was waiting for.
-        stop(e);
-        start(e);
+        stop(entry);
+        start(entry);
       }
     },
   };
-  sockets!.set(u, e);
-  listen(e, 'addEventListener');
-  start(e);
-  return e;
+  sockets!.set(url, entry);
+  listen(entry, 'addEventListener');
+  start(entry);
+  return entry;
 }
 
 /**
@@ -288,27 +296,27 @@ export function subscribe(channel: string, onMessage: (message: Record<string, u
   if (typeof onMessage != 'function') throw new TypeError('onMessage must be a function');
   // The only numeric options are delays and counts.
   for (const [key, value] of Object.entries(options)) if (typeof value == 'number' && !(value >= 0)) throw new RangeError(`${key} must be >= 0`);
-  const u = socketUrl(channel, options);
-  const s: Subscriber = { o: options, w: new Set([onMessage]) };
-  const entry = (sockets ??= new Map()).get(u) ?? connect(u, options);
+  const url = socketUrl(channel, options);
+  const subscriber: Subscriber = { _options: options, _listeners: new Set([onMessage]) };
+  const entry = (sockets ??= new Map()).get(url) ?? connect(url, options);
   // Joining an open socket is an open for this subscriber: it needs its snapshot too.
-  if (entry.status == 'open') queueMicrotask(() => entry.status == 'open' && entry.s.has(s) && call(options.onOpen));
-  entry.s.add(s);
+  if (entry.status == 'open') queueMicrotask(() => entry.status == 'open' && entry._subscribers.has(subscriber) && call(options.onOpen));
+  entry._subscribers.add(subscriber);
   return {
     close() {
-      if (!entry.s.delete(s)) return;
-      if (!entry.s.size) end(entry);
+      if (!entry._subscribers.delete(subscriber)) return;
+      if (!entry._subscribers.size) end(entry);
       if (entry.status != 'closed') call(options.onStatus, 'closed');
     },
     get status() {
-      return entry.s.has(s) ? entry.status : 'closed';
+      return entry._subscribers.has(subscriber) ? entry.status : 'closed';
     },
     // Lets createAndFind({ wake }) poll at once on any message: (listener) => unregister.
     [Symbol.for('canvas-companion.wake')]: (listener: () => void) => {
       // Its own wrapper: the set must never merge it with onMessage, nor pass it the message.
       const wake = () => listener();
-      s.w.add(wake);
-      return () => void s.w.delete(wake);
+      subscriber._listeners.add(wake);
+      return () => void subscriber._listeners.delete(wake);
     },
   } as Subscription;
 }
