@@ -3,8 +3,11 @@ export type { CloseModalOptions, ConfigureOptions, HostMessage, ResizeOptions, W
 export { applyScope, getContext, isEmbedded, isValidId } from './context.js';
 export type { CompanionContext, CompanionScope, GetContextOptions, GlobalContext, NoteContext, PatientContext } from './context.js';
 export { openPatient, patientPath } from './navigation.js';
+export { apiUrl, pluginName, requestJSON } from './http.js';
+export type { ApiUrlOptions, QueryParams, RequestJSONOptions } from './http.js';
+export { createAndFind } from './effects.js';
+export type { CreateAndFindOptions } from './effects.js';
+export { socketUrl, subscribe } from './realtime.js';
+export type { SubscribeOptions, Subscription, SubscriptionStatus } from './realtime.js';
 export { CompanionError, isCompanionError } from './errors.js';
 export type { CompanionErrorCode, CompanionErrorOptions } from './errors.js';
-export * from './http.js';
-export * from './realtime.js';
-export * from './effects.js';
