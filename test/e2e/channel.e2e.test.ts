@@ -32,6 +32,8 @@ const HOST = `<!doctype html><meta charset="utf-8"><title>host</title>
 const frameTag = (src: string, name = 'plugin', extra = '') => `<iframe name="${name}" src="${src}" ${extra}></iframe>`;
 
 const PLUGIN_UMD = `<!doctype html><meta charset="utf-8">${UMD_TAG}<script>window.lib = CanvasCompanion;</script><body>plugin</body>`;
+// Both copies on one page: the UMD global and the ESM module.
+const PLUGIN_BOTH = `<!doctype html><meta charset="utf-8">${UMD_TAG}<script>window.umd = CanvasCompanion;</script><script type="module">import * as lib from '/dist/canvas-companion.mjs'; window.lib = lib;</script><body>plugin</body>`;
 const PLUGIN_ESM = `<!doctype html><meta charset="utf-8"><script type="module">import * as lib from '/dist/canvas-companion.mjs'; window.lib = lib;</script><body>plugin</body>`;
 // Asks the host for the port right after the library loads, then blocks parsing on a slow script.
 const PLUGIN_PARSING = `<!doctype html><meta charset="utf-8">${UMD_TAG}
@@ -67,6 +69,7 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
       {
         '/plugin-umd.html': PLUGIN_UMD,
         '/plugin-esm.html': PLUGIN_ESM,
+        '/plugin-both.html': PLUGIN_BOTH,
         '/plugin-parsing.html': PLUGIN_PARSING,
         '/sibling.html': SIBLING,
       },
@@ -135,6 +138,25 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
       expect(warnings).toEqual([]);
     });
   }
+
+  it('two copies on one page (UMD and ESM) share one listener and one port', async () => {
+    await openHost(frameTag(`${server.origin}/plugin-both.html`));
+    const frame = await pluginFrame();
+    expect(await frame.evaluate(() => (window as any).umd !== (window as any).lib)).toBe(true);
+    await page.evaluate(() => (window as any).init('plugin', { noPort: true }));
+    await expect.poll(() => warnings.length).toBe(1);
+    await page.evaluate(() => (window as any).init('plugin'));
+    await frame.waitForFunction(() => (window as any).umd.isHostConnected() && (window as any).lib.isHostConnected());
+    expect(await frame.evaluate(() => (window as any).umd.closeModal())).toBe('port');
+    expect(await frame.evaluate(() => (window as any).lib.postToHost({ type: 'FROM_ESM' }))).toBe(true);
+    await page.waitForFunction(() => (window as any).hostLog.length === 2);
+    // Port 0 went out with the rejected, port-less INIT_CHANNEL; port 1 is the genuine one.
+    expect(await hostLog()).toEqual([
+      { port: 1, data: { type: 'CLOSE_MODAL' } },
+      { port: 1, data: { type: 'FROM_ESM' } },
+    ]);
+    expect(warnings).toHaveLength(1);
+  });
 
   it('takes a port that arrives while the page is still parsing', async () => {
     await openHost(frameTag(`${server.origin}/plugin-parsing.html`));
