@@ -39,9 +39,8 @@ const flush = () => new Promise((resolve) => setTimeout(resolve, 20));
 function resetChannel() {
   const state = (globalThis as Record<symbol, any>)[Symbol.for('canvas-companion')];
   state.port?.close();
-  Object.assign(state, { port: undefined, queue: [], origins: [], debug: false });
+  Object.assign(state, { port: undefined, queue: [], origins: [], debug: false, handlers: undefined, listen: undefined });
   state.waiters.clear();
-  state.handlers?.clear();
 }
 
 beforeEach(() => {
@@ -286,6 +285,16 @@ describe('onHostMessage', () => {
     hostPort.postMessage(tab);
     await flush();
     expect(seen).toHaveLength(1);
+  });
+
+  it('keeps host messages that arrive before the first handler, and delivers them to it', async () => {
+    const hostPort = init();
+    hostPort.postMessage({ type: 'EARLY' });
+    await flush();
+    const seen: unknown[] = [];
+    onHostMessage((message) => seen.push(message));
+    await flush();
+    expect(seen).toEqual([{ type: 'EARLY' }]);
   });
 
   it('ignores messages from a replaced port', async () => {

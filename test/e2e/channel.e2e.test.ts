@@ -273,6 +273,21 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
     expect(await frame.evaluate(() => (window as any).received)).toEqual([tab]);
   });
 
+  it('host messages sent before the first onHostMessage() wait in the port and are delivered to it', async () => {
+    await openHost(frameTag(`${server.origin}/plugin-umd.html`));
+    const frame = await pluginFrame();
+    await page.evaluate(() => (window as any).init('plugin'));
+    await frame.waitForFunction(() => (window as any).lib.isHostConnected());
+    await page.evaluate(() => (window as any).ports[0].postMessage({ type: 'EARLY' }));
+    await sleep(200);
+    await frame.evaluate(() => {
+      (window as any).received = [];
+      (window as any).lib.onHostMessage((message: unknown) => (window as any).received.push(message));
+    });
+    await frame.waitForFunction(() => (window as any).received.length === 1);
+    expect(await frame.evaluate(() => (window as any).received)).toEqual([{ type: 'EARLY' }]);
+  });
+
   it("closeModal resolves 'window' when no host hands over a port", async () => {
     page = await browser.newPage();
     await page.goto(`${server.origin}/plugin-umd.html`);
