@@ -55,13 +55,18 @@ form.addEventListener('submit', async (event) => {
   if (problem) return alert(problem);
   $('submit').disabled = true;
   status('Sending…');
+  // Once the create is accepted, a later failure (a find) does not mean nothing was created.
+  let accepted = false;
   try {
     const patientId = await createAndFind({
       create: apiUrl('/app/create'),
       body: data,
       find: apiUrl('/app/find'),
       wake,
-      onAccepted: () => status('Accepted. Waiting for Canvas to create the record…'),
+      onAccepted: () => {
+        accepted = true;
+        status('Accepted. Waiting for Canvas to create the record…');
+      },
     });
     status('Registered. Opening the patient…');
     // Navigates the companion itself (window.top), which also closes this modal.
@@ -69,14 +74,17 @@ form.addEventListener('submit', async (event) => {
   } catch (error) {
     status('');
     $('submit').disabled = false;
+    // After a 202, or without any answer to the POST, the patient may exist: say so rather than guess.
+    const uncertain = accepted || isCompanionError(error, 'NETWORK_ERROR') || isCompanionError(error, 'TIMEOUT');
+    const outcome = uncertain ? 'The patient may have been created: check the patient list before you try again.' : 'Nothing was created.';
     if (isCompanionError(error, 'EFFECT_TIMEOUT')) {
       alert('Not confirmed yet', 'Canvas accepted the registration but the new record did not show up in time. Check the patient list before you try again.', error.message);
     } else if (isCompanionError(error, 'UNAUTHORIZED')) {
-      alert('Your Canvas session has ended', 'Sign in again, then reopen this app. Nothing was created.', error.message);
+      alert('Your Canvas session has ended', `Sign in again, then reopen this app. ${outcome}`, error.message);
     } else if (isCompanionError(error, 'HTTP_ERROR') && error.status === 409) {
       await showDuplicate(data);
     } else if (isCompanionError(error)) {
-      alert('Could not register the patient', 'Nothing was created. Check the fields and try again.', `${error.code}: ${error.message}`);
+      alert('Could not register the patient', outcome, `${error.code}: ${error.message}`);
     } else {
       alert('Unexpected error', '', String(error));
     }
