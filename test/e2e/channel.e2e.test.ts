@@ -115,6 +115,19 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
     return frame;
   }
 
+  /** The host hands the plugin frame a port; resolves once the library holds it. */
+  async function handOverPort(frame: Frame) {
+    await page.evaluate(() => (window as any).init('plugin'));
+    await frame.waitForFunction(() => (window as any).lib.isHostConnected());
+  }
+
+  /** Collects what the host sends through the port in the frame's `window.received`. */
+  const recordHostMessages = (frame: Frame) =>
+    frame.evaluate(() => {
+      (window as any).received = [];
+      (window as any).lib.onHostMessage((message: unknown) => (window as any).received.push(message));
+    });
+
   const connected = (frame: Frame) => frame.evaluate(() => (window as any).lib.isHostConnected() as boolean);
   const hostLog = () => page.evaluate(() => (window as any).hostLog as { port: number; data: unknown }[]);
 
@@ -231,19 +244,14 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
     await sleep(100);
     expect(await connected(frame)).toBe(false);
     expect(warnings).toHaveLength(1);
-    await page.evaluate(() => (window as any).init('plugin'));
-    await frame.waitForFunction(() => (window as any).lib.isHostConnected());
+    await handOverPort(frame);
   });
 
   it('a second INIT_CHANNEL replaces the port, and the old one goes quiet', async () => {
     await openHost(frameTag(`${server.origin}/plugin-umd.html`));
     const frame = await pluginFrame();
-    await frame.evaluate(() => {
-      (window as any).received = [];
-      (window as any).lib.onHostMessage((message: unknown) => (window as any).received.push(message));
-    });
-    await page.evaluate(() => (window as any).init('plugin'));
-    await frame.waitForFunction(() => (window as any).lib.isHostConnected());
+    await recordHostMessages(frame);
+    await handOverPort(frame);
     await page.evaluate(() => (window as any).init('plugin'));
     await sleep(100);
     await frame.evaluate(() => (window as any).lib.postToHost({ type: 'AFTER_REINIT' }));
@@ -261,12 +269,8 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
   it("onHostMessage receives the host's messages", async () => {
     await openHost(frameTag(`${server.origin}/plugin-esm.html`));
     const frame = await pluginFrame();
-    await frame.evaluate(() => {
-      (window as any).received = [];
-      (window as any).lib.onHostMessage((message: unknown) => (window as any).received.push(message));
-    });
-    await page.evaluate(() => (window as any).init('plugin'));
-    await frame.waitForFunction(() => (window as any).lib.isHostConnected());
+    await recordHostMessages(frame);
+    await handOverPort(frame);
     const tab = { type: 'NOTE_TAB_CHANGE', tab: 'note', patient: { id: P } };
     await page.evaluate((message) => (window as any).ports[0].postMessage(message), tab);
     await frame.waitForFunction(() => (window as any).received.length === 1);
@@ -276,14 +280,10 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
   it('host messages sent before the first onHostMessage() wait in the port and are delivered to it', async () => {
     await openHost(frameTag(`${server.origin}/plugin-umd.html`));
     const frame = await pluginFrame();
-    await page.evaluate(() => (window as any).init('plugin'));
-    await frame.waitForFunction(() => (window as any).lib.isHostConnected());
+    await handOverPort(frame);
     await page.evaluate(() => (window as any).ports[0].postMessage({ type: 'EARLY' }));
     await sleep(200);
-    await frame.evaluate(() => {
-      (window as any).received = [];
-      (window as any).lib.onHostMessage((message: unknown) => (window as any).received.push(message));
-    });
+    await recordHostMessages(frame);
     await frame.waitForFunction(() => (window as any).received.length === 1);
     expect(await frame.evaluate(() => (window as any).received)).toEqual([{ type: 'EARLY' }]);
   });
