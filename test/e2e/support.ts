@@ -6,25 +6,30 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type LaunchOptions } from 'playwright-core';
+import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.mjs';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** The Chromium the tests launch: `CHROMIUM_PATH` when set, else Debian's `/usr/bin/chromium`. */
+export const CHROMIUM = chromiumPath();
+/** Launch flags that keep headless Chromium off the (closed) network. */
+export { CHROMIUM_ARGS };
 export const ROOT = join(import.meta.dirname, '..', '..');
 
 /** Whether the browser tests can run. In CI a missing Chromium is a failure, not a skip. */
 export function haveChromium(): boolean {
   if (existsSync(CHROMIUM)) return true;
   if (process.env.CI) throw new Error(`${CHROMIUM} is missing: the browser tests must run in CI`);
-  console.warn(`${CHROMIUM} is missing: skipping browser tests (apt-get install -y chromium)`);
+  console.warn(`${CHROMIUM} is missing: skipping browser tests (apt-get install -y chromium, or set CHROMIUM_PATH)`);
   return false;
 }
 
-/** Launches headless Chromium with flags that keep it off the (closed) network. */
-export function launchChromium(): Promise<Browser> {
+/** Launches headless Chromium ({@link CHROMIUM}) with flags that keep it off the (closed) network; `options` are added. */
+export function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    ...options,
+    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
   });
 }
 
