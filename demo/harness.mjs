@@ -1,220 +1,183 @@
 /**
  * The companion harness: one local server that plays Canvas for plugin pages.
  *
- * - /companion/…              the mock Provider Companion shell (static files + a small JSON API)
- * - /plugin-io/api/demo_plugin/… and /plugin-io/ws/demo_plugin/<channel>/   the built-in demo plugin
- * - /plugin-io/api/NAME/… and /plugin-io/ws/NAME/…   proxied to your server (`plugins`)
+ * - /companion/…                          the mock Provider Companion shell (lib/shell-api.mjs)
+ * - /plugin-io/api/NAME/…, /plugin-io/ws/NAME/<channel>/
+ *                                         a plugin folder on the mock platform (lib/plugins.mjs,
+ *                                         lib/platform.mjs), or a proxy to the author's server (lib/proxy.mjs)
  *
- * `startHarness()` is what `demo/server.mjs` (the CLI) and the tests call.
+ * `startHarness()` is what the `canvas-companion harness` command (bin/) and the tests call.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
-import { WebSocketServer } from 'ws';
-import { attachDemoBroadcasts, DEMO_APPS, demoChannelDenied, handleDemoPlugin } from './lib/demo-plugin.mjs';
-import { cookies, refuseUpgrade, sendFile, sendHTML, sendJSON } from './lib/http.mjs';
-import { checkSetup, DEMO_PLUGIN, OptionError } from './lib/options.mjs';
-import { proxyRequest, proxyUpgrade } from './lib/proxy.mjs';
-import { createStore } from './lib/store.mjs';
+import { cookies, decode, refuseUpgrade, requestUrl, sendFile, sendJSON, sendText } from './lib/http.mjs';
+import { createLive } from './lib/live.mjs';
+import { DEFAULTS, OptionError } from './lib/options.mjs';
+import { createPlatform } from './lib/platform.mjs';
+import { loadPlugins } from './lib/plugins.mjs';
+import { proxyUpgrade } from './lib/proxy.mjs';
+import { shellApi, shellFile, shellPage } from './lib/shell-api.mjs';
 
 export { HELP, OptionError, parseApp, parseArgs, parsePlugin } from './lib/options.mjs';
 
+/** The demo plugin folder: shown when no other plugin is given, or with `demo: true`. */
+export const DEMO_PLUGIN_DIR = join(import.meta.dirname, 'plugin');
 const ROOT = join(import.meta.dirname, '..');
-const SHELL = join(import.meta.dirname, 'shell');
 const COOKIE = 'sessionid';
-const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
+/** Server limits: slow or huge requests get an answer rather than a hung socket. */
+const LIMITS = Object.freeze({ headersTimeout: 15_000, requestTimeout: 60_000, maxHeaderSize: 16_384 });
 
 /**
- * @typedef {object} HarnessOptions
- * @property {number} [port] port on 127.0.0.1; 0 picks a free one. Default 4173.
- * @property {{name: string, url: string}[]} [plugins] your plugins: NAME and the origin of your local server
- * @property {{plugin: string, scope: string, title: string, path: string}[]} [apps] apps to add to the shell
- * @property {number} [effectDelay] ms before the mock platform applies an effect. Default 1200.
- * @property {(line: string) => void} [log] where log lines go. Default: console.log with a prefix.
- * @property {string} [distDir] the built library. Default: <repo>/dist.
- */
-
-/**
- * Starts the harness.
- * @param {HarnessOptions} [options]
- * @returns {Promise<{ url: string, origin: string, port: number, store: object, apps: object[], close(): Promise<void> }>}
+ * Starts the harness. Types: harness.d.mts.
+ * @param {import('./harness.d.mts').HarnessOptions} [options]
+ * @returns {Promise<import('./harness.d.mts').Harness>}
  */
 export async function startHarness(options = {}) {
-  const { port = 4173, plugins = [], apps = [], effectDelay = 1200, log = (line) => console.log(`[harness] ${line}`), distDir = join(ROOT, 'dist') } = options;
-  const setup = checkSetup(plugins, apps);
+  const {
+    port = DEFAULTS.port, plugins = [], apps = [], pluginDirs = [], demo = false, effectDelay = DEFAULTS.effectDelay,
+    log = (line) => console.log(`[harness] ${line}`), distDir = join(ROOT, 'dist'),
+  } = options;
   if (!existsSync(join(distDir, 'canvas-companion.umd.js')) || !existsSync(join(distDir, 'canvas-companion.mjs'))) {
-    throw new OptionError(`the library is not built (${distDir} has no canvas-companion.umd.js / .mjs): run npm run build, or start with npm run demo`);
+    throw new OptionError(`the library is not built (${distDir} has no canvas-companion.umd.js / .mjs): run npm run build`);
   }
+  const showDemo = demo || (!plugins.length && !pluginDirs.length);
   const version = Date.now().toString(36);
-  const store = createStore();
-  /** token -> { staffId, expired } */
-  const sessions = new Map();
-  const timers = new Set();
-  const sockets = new Set();
-  const channels = new Map();
-  const shellClients = new Set();
-  const socketTokens = new WeakMap();
-  const wss = new WebSocketServer({ noServer: true });
+  const platform = createPlatform({ effectDelay, log });
+  const live = createLive({ log });
+  platform.setBroadcaster(live.deliver);
+  const unwatch = platform.onChange(live.notifyShell);
+  let loaded;
+  try {
+    loaded = await loadPlugins({
+      pluginDirs: [...(showDemo ? [{ dir: DEMO_PLUGIN_DIR, mock: null }] : []), ...pluginDirs], plugins, apps, platform, log, distDir,
+    });
+  } catch (error) {
+    platform.close();
+    throw error;
+  }
 
-  const allApps = [...DEMO_APPS, ...setup.apps].map((app, i) => ({
-    id: `${app.plugin}:${app.scope}:${app.title.toLowerCase().replace(/\W+/g, '-').replace(/^-|-$/g, '') || i}`,
-    plugin: app.plugin, scope: app.scope, title: app.title, url: `/plugin-io/api/${app.plugin}${app.path}`,
-    icon: app.icon ?? null, description: app.description ?? (app.plugin === DEMO_PLUGIN ? '' : `Proxied to ${setup.plugins.get(app.plugin)}`),
-  }));
-
-  /** Applies an effect after the delay, in the background, as the platform's worker does. */
-  const later = (apply) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      try {
-        apply();
-      } catch (error) {
-        log(`effect failed: ${error.message}`);
-      }
-    }, effectDelay);
-    timers.add(timer);
+  /** token -> { expired } */
+  const tokens = new Map();
+  const sessions = {
+    staff: platform.staff,
+    signIn() {
+      const token = randomUUID();
+      tokens.set(token, { expired: false });
+      return `${COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax`;
+    },
+    /** Expires the request's session and drops its sockets; returns how many were dropped. */
+    expire(current) {
+      if (!current.found) return 0;
+      current.found.expired = true;
+      return live.dropSession(current.token);
+    },
   };
-
-  const broadcast = (channel, message) => {
-    const frame = JSON.stringify({ message });
-    for (const socket of channels.get(channel) ?? []) socket.send(frame);
-  };
-  const detach = attachDemoBroadcasts(store, broadcast);
-  const onChange = (change) => {
-    const frame = JSON.stringify({ type: 'changed', kind: change.kind, patient_id: change.patientId ?? null, note_id: change.noteId ?? null });
-    for (const socket of shellClients) socket.send(frame);
-  };
-  store.events.on('change', onChange);
-
   const session = (request) => {
     const token = cookies(request)[COOKIE];
-    const found = token ? sessions.get(token) : undefined;
-    return { token, found, staff: found && !found.expired ? store.getStaff(found.staffId) : null };
-  };
-  const signIn = () => {
-    const token = randomUUID();
-    sessions.set(token, { staffId: store.me.id, expired: false });
-    return `${COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax`;
+    const found = token ? tokens.get(token) : undefined;
+    return { token, found, staff: found && !found.expired ? platform.staff : null };
   };
 
-  const context = { store, later, log, distDir, version };
+  /** Top-level routes: [method or null for any, path pattern, handler(ctx, match)]. */
+  const ROUTES = [
+    [null, /^\/(?:companion)?$/, ({ response }) => void response.writeHead(302, { location: '/companion/' }).end()],
+    ['GET', /^\/favicon\.ico$/, ({ response }) => void response.writeHead(204).end()],
+    ['GET', /^\/companion\/static\/([\w-]+\.(?:js|css))$/, ({ response }, m) => shellFile(response, m[1])],
+    ['GET', /^\/companion\/icons\/([^/]+)$/, ({ response }, m) => {
+      const file = loaded.iconOf(decode(m[1]) ?? '');
+      return file ? sendFile(response, file) : sendJSON(response, 404);
+    }],
+    [null, /^\/companion\/api(\/.*)$/, (ctx, m) => shellApi(ctx, m[1])],
+    ['GET', /^\/companion\/patient\/[^/]+$/, ({ response, url }) => void response.writeHead(301, { location: `${url.pathname}/${url.search}` }).end()],
+    ['GET', /^\/companion\//, (ctx) => shellPage(ctx)],
+    [null, /^\/plugin-io\/api\/(\w+)(\/.*)?$/, (ctx, m) => loaded.handle({ ...ctx, name: m[1], rest: m[2] ?? '', staff: ctx.current.staff })],
+  ];
 
-  const shellApi = async (request, response, path, staff, current) => {
-    const method = request.method;
-    if (path === '/session') {
-      if (method === 'GET') return staff ? sendJSON(response, 200, { staff }) : sendJSON(response, 401, { error: 'Signed out', expired: Boolean(current.found) });
-      if (method === 'POST') return sendJSON(response, 200, { staff: store.me }, { 'set-cookie': signIn() });
-    }
-    if (path === '/session/expire' && method === 'POST') {
-      if (current.found) current.found.expired = true;
-      // Drop this session's sockets the way a network blip would (close code 1006): their reconnects now get 403.
-      for (const client of wss.clients) if (socketTokens.get(client) === current.token) client.terminate();
-      log('session expired from the shell: plugin routes now answer 401, WebSocket upgrades 403');
-      return sendJSON(response, 204);
-    }
-    if (!staff) return sendJSON(response, 401, { error: 'Signed out', expired: Boolean(current.found) });
-    const patientView = (p) => ({ ...p, name: store.patientName(p) });
-    if (method === 'GET' && path === '/home') {
-      return sendJSON(response, 200, {
-        staff, apps: allApps,
-        patients: store.listPatients().map((p) => ({ ...patientView(p), open_tasks: store.listTasks({ patientId: p.id }).filter((t) => t.status === 'open').length })),
-        open_tasks: store.listTasks({ assigneeId: staff.id }).filter((t) => t.status === 'open').length,
-      });
-    }
-    const match = /^\/patients\/([^/]+)$/.exec(path);
-    if (method === 'GET' && match) {
-      const patient = store.getPatient(match[1].toLowerCase());
-      if (!patient) return sendJSON(response, 404, { error: 'No such patient' });
-      return sendJSON(response, 200, { staff, apps: allApps, patient: patientView(patient), notes: store.notesFor(patient.id), tasks: store.listTasks({ patientId: patient.id }) });
-    }
-    return sendJSON(response, 404, { error: 'No such route' });
-  };
-
-  const server = http.createServer(async (request, response) => {
+  const server = http.createServer({ ...LIMITS }, async (request, response) => {
     try {
-      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-      const path = url.pathname;
-      const current = session(request);
-      const { staff } = current;
-      if (path === '/' || path === '/companion') return void response.writeHead(302, { location: '/companion/' }).end();
-      if (path === '/favicon.ico') return void response.writeHead(204).end();
-      let match;
-      if ((match = /^\/companion\/static\/([\w.-]+)$/.exec(path))) return sendFile(response, join(SHELL, match[1]));
-      if (path.startsWith('/companion/api/')) return await shellApi(request, response, path.slice('/companion/api'.length), staff, current);
-      if ((match = /^\/companion\/patient\/([^/]+)$/.exec(path))) return void response.writeHead(301, { location: `${path}/${url.search}` }).end();
-      if (path.startsWith('/companion/') && request.method === 'GET') {
-        // Opening the companion signs the staff user in (a stand-in for Canvas's login), unless the
-        // session was expired on purpose from the menu: then the shell shows "Signed out".
-        const headers = current.found ? {} : { 'set-cookie': signIn() };
-        const html = await readFile(join(SHELL, 'index.html'), 'utf8');
-        return sendHTML(response, 200, html.replaceAll('{{v}}', version), headers);
+      const url = requestUrl(request);
+      if (!url) {
+        log(`400 ${request.method} ${JSON.stringify(request.url)}: the request target must be a path (/...)`);
+        return sendText(response, 400, 'The request target must be a path starting with /', { connection: 'close' });
       }
-      if ((match = /^\/plugin-io\/api\/(\w+)(\/.*)?$/.exec(path))) {
-        const [, name, rest = ''] = match;
-        if (name === DEMO_PLUGIN) return await handleDemoPlugin(context, request, response, rest, url, staff);
-        const origin = setup.plugins.get(name);
-        if (origin) return proxyRequest({ name, origin, request, response, staff, log });
-        log(`404 ${request.method} ${path}: no plugin ${name} (add --plugin ${name}=URL)`);
-        return sendJSON(response, 404);
+      const ctx = { request, response, url, current: session(request), sessions, platform, plugins: loaded, log, version };
+      for (const [method, pattern, handler] of ROUTES) {
+        const match = pattern.exec(url.pathname);
+        if (match && (!method || method === request.method || (method === 'GET' && request.method === 'HEAD'))) return await handler(ctx, match);
       }
-      sendJSON(response, 404);
+      log(`404 ${request.method} ${url.pathname}: the harness has no such page`);
+      sendText(response, 404, 'Not found');
     } catch (error) {
-      log(`500 ${request.method} ${request.url}: ${error.stack ?? error}`);
-      if (!response.headersSent) sendJSON(response, 500);
+      log(`500 ${request.method} ${request.url}: ${error?.stack ?? error}`);
+      if (!response.headersSent) sendText(response, 500, 'The harness failed on this request (see its terminal)');
       else response.destroy();
     }
   });
+  // A request Node cannot parse (bad header, bad method, oversized head): one line, a 400, no crash.
+  server.on('clientError', (error, socket) => {
+    if (error.code !== 'ECONNRESET') log(`400 unparsable request: ${error.code ?? ''} ${error.message}`.trim());
+    if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 23\r\n\r\nMalformed HTTP request\n');
+    else socket.destroy();
+  });
 
   server.on('upgrade', (request, socket, head) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    live.hold(socket);
     socket.on('error', () => socket.destroy());
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const { staff, token } = session(request);
+    upgrade(request, socket, head).catch((error) => {
+      log(`500 WebSocket ${request.url}: ${error?.stack ?? error}`);
+      refuseUpgrade(socket, 500, 'Internal Server Error');
+    });
+  });
+
+  async function upgrade(request, socket, head) {
+    const url = requestUrl(request);
+    if (!url) {
+      log(`400 WebSocket ${JSON.stringify(request.url)}: the request target must be a path`);
+      return refuseUpgrade(socket, 400, 'Bad Request');
+    }
+    const current = session(request);
     if (url.pathname === '/companion/live/') {
-      if (!staff) return refuseUpgrade(socket, 403, 'Forbidden');
-      return wss.handleUpgrade(request, socket, head, (ws) => {
-        socketTokens.set(ws, token);
-        shellClients.add(ws);
-        ws.on('close', () => shellClients.delete(ws));
-      });
+      if (!current.staff) return refuseUpgrade(socket, 403, 'Forbidden');
+      return live.accept(request, socket, head, current.token, { shell: true });
     }
     const route = /^\/plugin-io\/ws\/(\w+)\/([\w-]+)\/$/.exec(url.pathname);
     if (!route) {
-      if (url.pathname.startsWith('/plugin-io/ws/')) log(`WebSocket ${url.pathname}: no route found (the path must be /plugin-io/ws/<plugin>/<channel>/ with the trailing slash; channel [\\w-]+)`);
+      log(`404 WebSocket ${url.pathname}: no route found${url.pathname.startsWith('/plugin-io/ws/') ? ' (the path must be /plugin-io/ws/<plugin>/<channel>/ with the trailing slash; channel [\\w-]+)' : ''}`);
       return refuseUpgrade(socket, 404, 'Not Found');
     }
     const [, name, channel] = route;
-    if (name === DEMO_PLUGIN) {
-      const denied = demoChannelDenied(store, staff, channel);
-      if (denied) {
-        log(`WebSocket ${url.pathname} denied (403): ${denied}`);
-        return refuseUpgrade(socket, 403, 'Forbidden');
-      }
-      return wss.handleUpgrade(request, socket, head, (ws) => {
-        socketTokens.set(ws, token);
-        if (!channels.has(channel)) channels.set(channel, new Set());
-        channels.get(channel).add(ws);
-        ws.on('close', () => {
-          channels.get(channel)?.delete(ws);
-          if (!channels.get(channel)?.size) channels.delete(channel);
-        });
+    const plugin = loaded.get(name);
+    if (!plugin) {
+      log(`404 WebSocket ${url.pathname}: no plugin ${name}`);
+      return refuseUpgrade(socket, 404, 'Not Found');
+    }
+    if (plugin.kind === 'proxy') {
+      return proxyUpgrade({
+        name, origin: plugin.url, request, socket, head, staff: current.staff, log,
+        opened: (drop, upstream) => {
+          live.hold(upstream);
+          const forget = live.track(current.token, { drop });
+          socket.once('close', forget);
+        },
       });
     }
-    const origin = setup.plugins.get(name);
-    if (origin) return proxyUpgrade({ name, origin, request, socket, head, staff, log, track: (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); } });
-    log(`WebSocket ${url.pathname}: no plugin ${name}`);
-    refuseUpgrade(socket, 404, 'Not Found');
-  });
+    const verdict = await plugin.backend.authorize({ channel, path: url.pathname, query: url.searchParams, headers: { ...request.headers }, staff: current.staff });
+    if (!verdict.allowed) {
+      log(`403 WebSocket ${url.pathname}: ${verdict.reason}`);
+      return refuseUpgrade(socket, 403, 'Forbidden');
+    }
+    if (socket.destroyed) return;
+    live.accept(request, socket, head, current.token, { plugin: name, channel });
+  }
 
   await new Promise((resolve, reject) => {
     const onError = (error) => {
-      detach();
-      store.events.off('change', onChange);
+      unwatch();
+      platform.close();
       if (error.code === 'EADDRINUSE') {
-        reject(Object.assign(new Error(`port ${port} on 127.0.0.1 is in use: stop the other server, or pick another port (PORT=${port + 1} npm run demo)`), { code: 'EADDRINUSE' }));
+        reject(Object.assign(new Error(`port ${port} on 127.0.0.1 is in use: stop the other server, or pick another port (--port ${port + 1})`), { code: 'EADDRINUSE' }));
       } else reject(error);
     };
     server.once('error', onError);
@@ -231,18 +194,16 @@ export async function startHarness(options = {}) {
     url: `${origin}/companion/`,
     origin,
     port: actual,
-    store,
-    apps: allApps,
-    plugins: setup.plugins,
+    platform,
+    apps: loaded.apps,
+    plugins: loaded.proxies,
+    folders: loaded.folders,
+    sockets: (plugin, channel) => live.count(plugin, channel),
     close() {
       closing ??= new Promise((resolve) => {
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
-        detach();
-        store.events.off('change', onChange);
-        for (const client of wss.clients) client.terminate();
-        for (const socket of sockets) socket.destroy();
-        wss.close();
+        unwatch();
+        platform.close();
+        live.close();
         server.closeAllConnections();
         server.close(() => resolve());
       });

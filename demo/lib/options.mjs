@@ -1,17 +1,17 @@
 /**
- * Command-line options of `npm run demo` and the apps file, parsed and checked with messages
- * that say what to type instead.
+ * Command-line options of `canvas-companion harness` (and `npm run demo`) and the apps file,
+ * parsed and checked with messages that say what to type instead. Nothing here builds or starts.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { OptionError } from './errors.mjs';
+import { findPluginFolder } from './plugin-dir.mjs';
 
-/** A mistake in the options: the CLI prints its message and exits with status 2. */
-export class OptionError extends Error {
-  name = 'OptionError';
-}
+export { OptionError };
 
-/** The built-in plugin's name. */
-export const DEMO_PLUGIN = 'demo_plugin';
+/** Defaults of the harness options. */
+export const DEFAULTS = Object.freeze({ port: 4173, effectDelay: 1200 });
 
 /** Accepted scope words: the short ones and the manifest's. */
 const SCOPES = {
@@ -19,36 +19,48 @@ const SCOPES = {
   provider_companion_global: 'global', provider_companion_patient_specific: 'patient', provider_companion_note_specific: 'note',
 };
 
-export const HELP = `Usage: npm run demo -- [options]
+export const HELP = `Usage: npx canvas-companion harness [options]      (in this repository: npm run demo -- [options])
 
 Starts the companion harness on http://127.0.0.1:$PORT/companion/ (PORT defaults to 4173).
 Open that URL in a phone-sized window (browser dev tools, device toolbar, 390x844).
 
-Options:
-  --plugin NAME=URL     Proxy /plugin-io/api/NAME/... and /plugin-io/ws/NAME/... (WebSocket
-                        upgrades too) to your local server at URL, e.g.
-                          --plugin my_plugin=http://127.0.0.1:8000
-                        URL is an origin (no path): paths are forwarded unchanged, so your server
-                        sees /plugin-io/api/my_plugin/app/... exactly as Canvas would route them.
-                        The request carries canvas-logged-in-user-id / -type headers while the
+Your plugin folder, on a mock platform:
+  --plugin-dir PATH     A Canvas plugin folder (PATH or its only subfolder holds CANVAS_MANIFEST.json).
+                        Its companion applications appear in the shell with their names and icons;
+                        its files are served under /plugin-io/api/NAME/. Repeatable.
+  --mock FILE           The plugin's backend: an ES module with routes, socket rules and launch URLs
+                        (see the README, "Try your own plugin"). Belongs to the --plugin-dir before it
+                        (or the next one). Default: harness.mock.mjs in the plugin folder, if any.
+
+Your own server instead:
+  --plugin NAME=URL     Proxy /plugin-io/api/NAME/... and /plugin-io/ws/NAME/... (WebSocket upgrades
+                        too) to your server at URL (an origin, e.g. http://127.0.0.1:8000); paths are
+                        forwarded unchanged. Requests carry canvas-logged-in-user-id / -type while the
                         harness session is signed in, as Canvas sets them. Repeatable.
+
+Apps:
   --app NAME:SCOPE:TITLE:PATH
-                        Adds an app of plugin NAME to the shell. SCOPE is global (launcher),
-                        patient (patient tab) or note (note tab); the manifest names
-                        provider_companion_global|_patient_specific|_note_specific work too.
-                        PATH is the page under /plugin-io/api/NAME (or the full /plugin-io/api/NAME/...
-                        path) that on_open() would return; the shell appends patient_id and note_id.
-                          --app "my_plugin:patient:Care plan:/app/plan"
-                        Repeatable.
-  --apps FILE           Reads plugins and apps from a JSON file (see demo/apps.example.json):
+                        An app of plugin NAME. SCOPE is global (launcher), patient (patient tab) or
+                        note (note tab); provider_companion_* names work too. PATH is what on_open()
+                        returns, under /plugin-io/api/NAME (or the full path). {patient_id} and
+                        {note_id} in PATH are filled in; without them the shell appends patient_id
+                        (patient and note scope) and note_id (note scope). For a --plugin-dir plugin,
+                        an app with the same scope and TITLE as a manifest application gives that
+                        application's launch URL. Repeatable.
+                          --app "my_plugin:patient:Care plan:/app/plan?patient_id={patient_id}"
+  --apps FILE           Plugins and apps from a JSON file (see demo/apps.example.json):
                           { "plugins": { "my_plugin": "http://127.0.0.1:8000" },
                             "apps": [ { "plugin": "my_plugin", "scope": "global",
                                         "title": "Tasks", "path": "/app/tasks" } ] }
+  --demo                Show the built-in demo plugin too (it shows by itself when no plugin is given).
+
+Server:
   --port N              Port to listen on (overrides PORT; 0 picks a free one).
-  --effect-delay MS     How long the mock platform takes to apply effects (default 1200).
+  --effect-delay MS     How long effects take to land when a mock gives no { after } (default 1200).
+  --no-build            In a checkout of canvas-companion: use dist/ as it is, even when src/ is newer.
   -h, --help            Shows this help.
 
-The built-in demo plugin (demo_plugin) is always there. Stop the server with Ctrl-C.`;
+Stop the server with Ctrl-C.`;
 
 /** Parses `NAME=URL`. */
 export function parsePlugin(text) {
@@ -59,8 +71,7 @@ export function parsePlugin(text) {
 
 /** Checks a plugin name and target origin; returns `{ name, url }` with `url` an origin. */
 export function checkPlugin(name, url, where) {
-  if (!/^\w+$/.test(name)) throw new OptionError(`${where}: the plugin name "${name}" must be letters, digits and _ only (like a Canvas plugin name)`);
-  if (name === DEMO_PLUGIN) throw new OptionError(`${where}: ${DEMO_PLUGIN} is the built-in demo plugin; give yours another name`);
+  if (typeof name !== 'string' || !/^\w+$/.test(name)) throw new OptionError(`${where}: the plugin name "${name}" must be letters, digits and _ only (like a Canvas plugin name)`);
   let target;
   try {
     target = new URL(String(url));
@@ -131,12 +142,18 @@ function integer(text, what, max) {
 }
 
 /**
- * Parses the CLI's arguments (after `node demo/server.mjs`).
- * @returns {Promise<{ help: boolean, port: number, plugins: {name: string, url: string}[], apps: object[], effectDelay: number }>}
+ * Parses the harness's arguments (after `canvas-companion harness`). Checks that plugin folders
+ * and mock files exist; reads nothing else and builds nothing.
+ * @returns {Promise<import('../harness.d.mts').ParsedOptions>}
  */
 export async function parseArgs(argv, env = process.env) {
-  const options = { help: false, port: env.PORT ? integer(env.PORT, 'PORT', 65_535) : 4173, plugins: [], apps: [], effectDelay: 1200 };
+  const options = {
+    help: false, port: env.PORT ? integer(env.PORT, 'PORT', 65_535) : DEFAULTS.port, plugins: [], apps: [], pluginDirs: [],
+    effectDelay: DEFAULTS.effectDelay, demo: false, build: true,
+  };
   const args = [...argv];
+  /** --mock files given before any --plugin-dir: they belong to the next one. */
+  const waiting = [];
   while (args.length) {
     let arg = args.shift();
     let value;
@@ -147,37 +164,33 @@ export async function parseArgs(argv, env = process.env) {
       if (!args.length || args[0].startsWith('--')) throw new OptionError(`${arg} needs a value (see --help)`);
       return args.shift();
     };
+    const flag = () => {
+      if (value !== undefined) throw new OptionError(`${arg} takes no value`);
+    };
     if (arg === '-h' || arg === '--help') options.help = true;
     else if (arg === '--plugin') options.plugins.push(parsePlugin(take()));
-    else if (arg === '--app') options.apps.push(parseApp(take()));
+    else if (arg === '--plugin-dir') {
+      const path = take();
+      findPluginFolder(path);
+      options.pluginDirs.push({ dir: path, mock: waiting.shift() ?? null });
+    } else if (arg === '--mock') {
+      const file = take();
+      const last = options.pluginDirs.at(-1);
+      if (last && !last.mock) last.mock = file;
+      else if (last && !waiting.length) throw new OptionError(`--mock ${file}: --plugin-dir ${last.dir} has a mock already (${last.mock}); give each --plugin-dir its own --mock after it`);
+      else waiting.push(file);
+    } else if (arg === '--app') options.apps.push(parseApp(take()));
     else if (arg === '--apps') {
       const file = await readAppsFile(take());
       options.plugins.push(...file.plugins);
       options.apps.push(...file.apps);
     } else if (arg === '--port') options.port = integer(take(), '--port', 65_535);
     else if (arg === '--effect-delay') options.effectDelay = integer(take(), '--effect-delay', 60_000);
+    else if (arg === '--demo') (flag(), (options.demo = true));
+    else if (arg === '--no-build') (flag(), (options.build = false));
     else throw new OptionError(`unknown option ${arg} (see --help)`);
   }
+  if (waiting.length) throw new OptionError(`--mock ${waiting[0]}: no --plugin-dir to go with it (add --plugin-dir PATH)`);
+  for (const { mock } of options.pluginDirs) if (mock && !existsSync(resolve(mock))) throw new OptionError(`--mock ${mock}: no such file`);
   return options;
-}
-
-/**
- * Checks plugins and apps together: unique plugin names, apps only for known plugins.
- * @returns {{ plugins: Map<string, string>, apps: object[] }}
- */
-export function checkSetup(plugins, apps) {
-  const map = new Map();
-  for (const plugin of plugins) {
-    const { name, url } = checkPlugin(plugin?.name, plugin?.url, `plugin ${plugin?.name}`);
-    if (map.has(name) && map.get(name) !== url) throw new OptionError(`plugin ${name} is given twice, with ${map.get(name)} and ${url}`);
-    map.set(name, url);
-  }
-  const checked = apps.map((app, i) => {
-    const ok = checkApp(app, `app ${app?.title ?? i}`);
-    if (ok.plugin !== DEMO_PLUGIN && !map.has(ok.plugin)) {
-      throw new OptionError(`app "${ok.title}" belongs to plugin ${ok.plugin}, which has no --plugin ${ok.plugin}=URL`);
-    }
-    return ok;
-  });
-  return { plugins: map, apps: checked };
 }

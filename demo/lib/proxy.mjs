@@ -80,9 +80,10 @@ export function proxyRequest({ name, origin, request, response, staff, log }) {
 
 /**
  * Forwards one WebSocket upgrade and then the raw bytes both ways.
- * `track(socket)` lets the harness destroy live sockets when it closes.
+ * `opened(drop)` is called once the upgrade succeeded, with a function that ends both sides
+ * (the harness drops it when the session expires, and on close).
  */
-export function proxyUpgrade({ name, origin, request, socket, head, staff, log, track }) {
+export function proxyUpgrade({ name, origin, request, socket, head, staff, log, opened }) {
   const target = new URL(origin);
   const client = target.protocol === 'https:' ? https : http;
   const headers = upstreamHeaders(request, target, staff);
@@ -90,7 +91,6 @@ export function proxyUpgrade({ name, origin, request, socket, head, staff, log, 
   headers.upgrade = request.headers.upgrade ?? 'websocket';
   const upstream = client.request({ protocol: target.protocol, hostname: target.hostname, port: target.port, method: 'GET', path: request.url, headers, timeout: 30_000 });
   upstream.on('upgrade', (answer, upstreamSocket, upstreamHead) => {
-    track(upstreamSocket);
     const lines = [`HTTP/1.1 101 ${answer.statusMessage || 'Switching Protocols'}`];
     for (let i = 0; i < answer.rawHeaders.length; i += 2) lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`);
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
@@ -103,6 +103,7 @@ export function proxyUpgrade({ name, origin, request, socket, head, staff, log, 
     };
     socket.on('error', end).on('close', end);
     upstreamSocket.on('error', end).on('close', end);
+    opened(end, upstreamSocket);
   });
   upstream.on('response', (answer) => {
     // The author's server refused the upgrade (e.g. 403 from its authenticate()): pass the status on.

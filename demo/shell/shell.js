@@ -10,15 +10,19 @@ const $ = (selector) => document.querySelector(selector);
 const esc = (value) => String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const ICONS = {
-  tasks: '<path d="M9 6h11M9 12h11M9 18h11"/><path d="M3.5 6l1.5 1.5L7.5 5M3.5 12l1.5 1.5 2.5-2.5M3.5 18l1.5 1.5 2.5-2.5"/>',
-  register: '<circle cx="10" cy="8" r="4"/><path d="M3 20c0-3.9 3.1-7 7-7 1.6 0 3 .5 4.2 1.4M18 14v6M15 17h6"/>',
-  vitals: '<path d="M3 12h4l2-5 4 10 2-5h6"/>',
   back: '<path d="M15 5l-7 7 7 7"/>',
   more: '<circle cx="5" cy="12" r="1.6"/><circle cx="12" cy="12" r="1.6"/><circle cx="19" cy="12" r="1.6"/>',
   close: '<path d="M6 6l12 12M18 6L6 18"/>',
   chevron: '<path d="M9 5l7 7-7 7"/>',
 };
 const icon = (name, cls = 'ico') => `<svg class="${cls}" viewBox="0 0 24 24" aria-hidden="true">${ICONS[name] ?? ''}</svg>`;
+/** An app's icon from its manifest, or its initials. */
+const appIcon = (app, cls = 'app-icon') => (app.icon_url
+  ? `<img class="${cls}" src="${esc(app.icon_url)}" alt="" aria-hidden="true">`
+  : `<span class="${cls} letter" aria-hidden="true">${esc(initials(app.title))}</span>`);
+/** Where the message log is kept while the shell navigates (cleared with the log's Clear button). */
+const LOG_KEY = 'companion-harness-log';
+const LOG_MAX = 300;
 
 function parseRoute() {
   if (location.pathname === '/companion/') return { name: 'home' };
@@ -36,6 +40,8 @@ const state = {
   tab: 'timeline',
   /** open app frames: { app, url, sheet, iframe, port } */
   frames: [],
+  /** app ids whose launch URL is being fetched */
+  opening: new Set(),
   log: [],
 };
 if (state.route.name === 'patient' && state.route.noteId) state.tab = 'note';
@@ -152,7 +158,7 @@ function renderHeader() {
     const first = current ? ['note', 'Note'] : ['timeline', 'Timeline'];
     const tabs = [first, ...appsFor(current ? 'note' : 'patient').map((app) => [app.id, app.title, app])];
     parts.push(`<nav class="tabs" role="tablist" aria-label="${current ? 'Note tabs' : 'Patient tabs'}">${tabs
-      .map(([id, title, app]) => `<button type="button" role="tab" class="tab" data-tab="${esc(id)}" aria-selected="${state.tab === id}"${app ? ` title="${esc(app.plugin)}"` : ''}>${esc(title)}</button>`)
+      .map(([id, title, app]) => `<button type="button" role="tab" class="tab" data-tab="${esc(id)}" aria-selected="${state.tab === id}"${app ? ` title="${esc(app.plugin)}"` : ''}>${app ? appIcon(app, 'tab-icon') : ''}${esc(title)}</button>`)
       .join('')}</nav>`);
   } else {
     parts.push(`<div class="bar"><span class="logo" aria-hidden="true">C</span>
@@ -184,8 +190,8 @@ function renderView() {
   if (state.route.name === 'home') {
     const apps = appsFor('global');
     view.innerHTML = `<section class="section"><h2 class="section-title">Apps</h2>
-      ${apps.length ? `<div class="launcher">${apps.map((app) => `<button type="button" class="app-tile" data-open="${esc(app.id)}" aria-label="${esc(app.title)}">
-        <span class="app-icon ${esc(app.icon ?? 'letter')}">${app.icon ? icon(app.icon) : esc(initials(app.title))}</span><span class="app-name">${esc(app.title)}</span></button>`).join('')}</div>`
+      ${apps.length ? `<div class="launcher">${apps.map((app) => `<button type="button" class="app-tile" data-open="${esc(app.id)}" aria-label="${esc(app.title)}" title="${esc(app.description || app.plugin)}">
+        ${appIcon(app)}<span class="app-name">${esc(app.title)}</span></button>`).join('')}</div>`
         : '<p class="muted">No global apps.</p>'}</section>
       <section class="section"><h2 class="section-title">Patients</h2><ul class="list">
       ${data.patients.map((p) => `<li><a class="row" href="/companion/patient/${p.id}/"><span class="avatar small" aria-hidden="true">${esc(initials(p.name))}</span>
@@ -221,26 +227,36 @@ function renderView() {
 
 // ---- app frames: the host side of the MessagePort contract ---------------------------------------
 
-function launchUrl(app) {
-  // What the app's on_open() would return: its URL with the context appended.
-  const url = new URL(app.url, location.origin);
-  if (app.scope !== 'global') url.searchParams.set('patient_id', state.data.patient.id);
-  if (app.scope === 'note') url.searchParams.set('note_id', note().id);
-  return url.href;
+/** Asks the harness what the app's on_open() returns here: `{ url }`, or `{ error }` to show instead. */
+async function launch(app) {
+  const params = new URLSearchParams({ app: app.id });
+  if (app.scope !== 'global') params.set('patient_id', state.data.patient.id);
+  if (app.scope === 'note') params.set('note_id', note().id);
+  try {
+    const response = await fetch(`/companion/api/launch?${params}`, { cache: 'no-store' });
+    const body = await response.json().catch(() => ({}));
+    return response.ok && typeof body.url === 'string' ? { url: body.url } : { error: body.error ?? `The harness answered ${response.status}` };
+  } catch {
+    return { error: 'The harness server is not answering.' };
+  }
 }
 
-function openApp(id) {
+async function openApp(id) {
   const app = state.data?.apps.find((a) => a.id === id);
-  if (!app) return;
+  if (!app || state.opening.has(id)) return;
   // One modal at a time; a note's apps stay alive behind their tabs while the note is open.
   for (const frame of [...state.frames]) if (!(app.scope === 'note' && frame.app.scope === 'note')) closeFrame(frame, 'replaced by another app');
   let frame = state.frames.find((f) => f.app.id === app.id);
-  if (!frame) frame = createFrame(app, launchUrl(app));
+  if (!frame) {
+    state.opening.add(id);
+    const launched = await launch(app).finally(() => state.opening.delete(id));
+    frame = createFrame(app, launched);
+  }
   if (app.scope === 'global') showFrames(frame);
   else setTab(app.id);
 }
 
-function createFrame(app, url) {
+function createFrame(app, { url, error }) {
   const sheet = document.createElement('section');
   sheet.className = 'sheet';
   sheet.setAttribute('role', 'dialog');
@@ -248,17 +264,26 @@ function createFrame(app, url) {
   sheet.dataset.app = app.id;
   sheet.innerHTML = `<div class="sheet-bar"><div class="sheet-title"><b>${esc(app.title)}</b><span>${esc(app.plugin)} · ${esc(app.scope)}</span></div>
     <button type="button" class="icon-btn sheet-close" aria-label="Close ${esc(app.title)}">${icon('close')}</button></div>`;
-  const iframe = document.createElement('iframe');
-  iframe.title = app.title;
-  iframe.allow = 'clipboard-read; clipboard-write';
-  iframe.src = url;
-  sheet.append(iframe);
-  const frame = { app, url, sheet, iframe, port: null };
+  const frame = { app, url, sheet, iframe: null, port: null };
   sheet.querySelector('.sheet-close').addEventListener('click', () => closeFrame(frame, 'closed from the shell'));
-  iframe.addEventListener('load', () => connect(frame));
+  if (error) {
+    // No launch URL: say why, where the page would have been.
+    const box = document.createElement('div');
+    box.className = 'sheet-error';
+    box.setAttribute('role', 'alert');
+    box.innerHTML = `<h2>This app did not open</h2><p>${esc(error)}</p>`;
+    sheet.append(box);
+  } else {
+    const iframe = (frame.iframe = document.createElement('iframe'));
+    iframe.title = app.title;
+    iframe.allow = 'clipboard-read; clipboard-write';
+    iframe.src = url;
+    sheet.append(iframe);
+    iframe.addEventListener('load', () => connect(frame));
+  }
   $('#sheets').append(sheet);
   state.frames.push(frame);
-  record('info', frame, null, `opened ${url.replace(location.origin, '')}`);
+  record('info', frame, null, error ? `not opened: ${error}` : `opened ${url.replace(location.origin, '')}`);
   return frame;
 }
 
@@ -339,7 +364,7 @@ function setTab(tab) {
 
 // Plugins that post to window.parent instead of the port: Canvas ignores those; log them so authors see why.
 window.addEventListener('message', (event) => {
-  const frame = state.frames.find((f) => f.iframe.contentWindow === event.source);
+  const frame = state.frames.find((f) => f.iframe && f.iframe.contentWindow === event.source);
   if (frame) record('in', frame, event.data, `window.postMessage from ${event.origin}: ignored, Canvas listens on the port only`);
 });
 
@@ -354,24 +379,55 @@ function describeData(data) {
 }
 
 function record(dir, frame, data, detail) {
-  const entry = { at: new Date(), dir, app: frame.app.title, type: data?.type ?? '', data, detail };
+  const type = data && typeof data === 'object' && typeof data.type === 'string' ? data.type : '';
+  const entry = { at: new Date().toISOString(), dir, app: frame.app.title, appId: frame.app.id, type, text: data === null ? null : describeData(data), detail };
   state.log.push(entry);
-  if (state.log.length > 300) state.log.shift();
+  if (state.log.length > LOG_MAX) state.log.shift();
+  showEntry(entry);
+  saveLog();
+}
+
+/** Adds one entry to the list; the badge counts exactly the entries listed. */
+function showEntry(entry) {
   const item = document.createElement('li');
-  item.className = `log-${dir}`;
-  item.dataset.dir = dir;
+  item.className = `log-${entry.dir}`;
+  item.dataset.dir = entry.dir;
   item.dataset.type = entry.type;
-  item.dataset.app = frame.app.id;
-  const arrow = dir === 'out' ? '→' : dir === 'in' ? '←' : '·';
-  item.innerHTML = `<div class="log-head"><span class="log-arrow" aria-label="${dir === 'out' ? 'to plugin' : dir === 'in' ? 'from plugin' : 'shell'}">${arrow}</span>
-    <b>${esc(entry.type || detail)}</b><span class="log-app">${esc(entry.app)}</span><time>${clock(entry.at)}</time></div>
-    ${data !== null ? `<code>${esc(describeData(data))}</code><small>${esc(detail)}</small>` : ''}`;
+  item.dataset.app = entry.appId;
+  const arrow = entry.dir === 'out' ? '→' : entry.dir === 'in' ? '←' : '·';
+  item.innerHTML = `<div class="log-head"><span class="log-arrow" aria-label="${entry.dir === 'out' ? 'to plugin' : entry.dir === 'in' ? 'from plugin' : 'shell'}">${arrow}</span>
+    <b>${esc(entry.type || entry.detail)}</b><span class="log-app">${esc(entry.app)}</span><time>${clock(new Date(entry.at))}</time></div>
+    ${entry.text !== null ? `<code>${esc(entry.text)}</code><small>${esc(entry.detail)}</small>` : ''}`;
   const list = $('#log-list');
   list.append(item);
-  while (list.children.length > 300) list.firstElementChild.remove();
+  while (list.children.length > LOG_MAX) list.firstElementChild.remove();
   list.scrollTop = list.scrollHeight;
-  $('#log-count').textContent = String(state.log.filter((e) => e.dir !== 'info').length);
-  $('#log-last').textContent = `${arrow} ${entry.type || detail} · ${entry.app}`;
+  $('#log-count').textContent = String(list.children.length);
+  $('#log-last').textContent = `${arrow} ${entry.type || entry.detail} · ${entry.app}`;
+}
+
+function saveLog() {
+  try {
+    sessionStorage.setItem(LOG_KEY, JSON.stringify(state.log));
+  } catch {
+    // Storage full or blocked: the log still works for this page.
+  }
+}
+
+/** Shows what was logged before the shell navigated (same tab, until cleared). */
+function restoreLog() {
+  let saved = [];
+  try {
+    saved = JSON.parse(sessionStorage.getItem(LOG_KEY) ?? '[]');
+  } catch {
+    saved = [];
+  }
+  if (!Array.isArray(saved)) return;
+  for (const entry of saved.slice(-LOG_MAX)) {
+    if (!entry || typeof entry !== 'object' || typeof entry.at !== 'string') continue;
+    state.log.push(entry);
+    showEntry(entry);
+  }
 }
 
 function toggleLog(open = $('#log-body').hidden) {
@@ -448,6 +504,7 @@ $('#menu').addEventListener('click', (event) => {
 $('#log-toggle').addEventListener('click', () => toggleLog());
 $('#log-clear').addEventListener('click', () => {
   state.log.length = 0;
+  saveLog();
   $('#log-list').replaceChildren();
   $('#log-count').textContent = '0';
   $('#log-last').textContent = 'Log cleared';
@@ -467,5 +524,6 @@ const sizes = new ResizeObserver(() => {
 sizes.observe($('#top'));
 sizes.observe($('#log-toggle'));
 
+restoreLog();
 void load();
 connectLive();
