@@ -9,6 +9,24 @@ import { haveChromium, launchChromium, startServer, UMD_TAG, type TestServer } f
 
 const P = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
 
+/** Condition waits on a loaded machine: generous, since they end as soon as the condition holds. */
+const WAIT = { timeout: 10_000 };
+
+/**
+ * How long a test watches for something that must not happen: a message on a port the library
+ * closed, a top-level navigation after a refused openPatient(). Between frames of one page either
+ * would follow within a few tasks; 300 ms is far more even on a loaded machine, and on a slower
+ * one a shorter wait could only miss a defect, never fail a correct library.
+ */
+const NOT_HAPPENING_MS = 300;
+
+/**
+ * How long a host message waits in the port before the page registers its first handler. On a
+ * loaded machine the message may still be on its way after this, and the test then checks less
+ * than it means to; it cannot fail a correct library.
+ */
+const EARLY_MESSAGE_WAIT_MS = 300;
+
 // The host page plays Canvas: it frames a plugin page and hands it a port on demand.
 const HOST = `<!doctype html><meta charset="utf-8"><title>host</title>
 <script>
@@ -23,6 +41,13 @@ const HOST = `<!doctype html><meta charset="utf-8"><title>host</title>
     const data = 'data' in options ? options.data : { type: 'INIT_CHANNEL' };
     frame.contentWindow.postMessage(data, new URL(frame.src).origin, options.noPort ? [] : [channel.port2]);
     return index;
+  };
+  // A marker through window.postMessage: the frame sees it after every message posted before it.
+  window.marks = 0;
+  window.mark = (frameName) => {
+    const frame = document.querySelector('iframe[name="' + frameName + '"]');
+    frame.contentWindow.postMessage({ type: 'TEST_MARK', n: ++marks }, new URL(frame.src).origin);
+    return marks;
   };
   window.addEventListener('message', (event) => {
     if (event.data === 'library-loaded') init('plugin');
@@ -63,6 +88,7 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let warnings: string[];
+  let releaseSlowScript: (() => void) | undefined;
 
   beforeAll(async () => {
     server = await startServer(
@@ -75,7 +101,8 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
       },
       async (request, response, url) => {
         if (url.pathname === '/slow.js') {
-          await sleep(1500);
+          // Held until the test releases it: the plugin page stays in parsing until then.
+          await new Promise<void>((resolve) => (releaseSlowScript = resolve));
           response.writeHead(200, { 'content-type': 'text/javascript' }).end('window.slowLoaded = true;');
           return true;
         }
@@ -99,14 +126,31 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
     await server?.close();
   });
 
-  async function openHost(frames: string, hostOrigin = server.origin, path = '/host.html') {
+  async function openHost(frames: string, hostOrigin = server.origin, path = '/host.html', waitUntil: 'load' | 'domcontentloaded' = 'load') {
     page = await browser.newPage();
     warnings = [];
     page.on('console', (message) => {
       if (message.type() === 'warning') warnings.push(message.text());
     });
-    await page.goto(`${hostOrigin}${path}?frames=${encodeURIComponent(frames)}`);
+    await page.goto(`${hostOrigin}${path}?frames=${encodeURIComponent(frames)}`, { waitUntil });
     return page;
+  }
+
+  /**
+   * Resolves once the plugin frame has handled every message the host window posted to it so far
+   * (messages from one window to another are dispatched in order).
+   */
+  async function handledWindowMessages(frame: Frame) {
+    await frame.evaluate(() => {
+      const w = window as any;
+      if (w.marksSeen !== undefined) return;
+      w.marksSeen = 0;
+      addEventListener('message', (event) => {
+        if (event.data?.type === 'TEST_MARK') w.marksSeen = event.data.n;
+      });
+    });
+    const mark = await page.evaluate(() => (window as any).mark('plugin') as number);
+    await frame.waitForFunction((n) => (window as any).marksSeen >= n, mark, WAIT);
   }
 
   async function pluginFrame(): Promise<Frame> {
@@ -157,7 +201,7 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
     const frame = await pluginFrame();
     expect(await frame.evaluate(() => (window as any).umd !== (window as any).lib)).toBe(true);
     await page.evaluate(() => (window as any).init('plugin', { noPort: true }));
-    await expect.poll(() => warnings.length).toBe(1);
+    await expect.poll(() => warnings.length, WAIT).toBe(1);
     await page.evaluate(() => (window as any).init('plugin'));
     await frame.waitForFunction(() => (window as any).umd.isHostConnected() && (window as any).lib.isHostConnected());
     expect(await frame.evaluate(() => (window as any).umd.closeModal())).toBe('port');
@@ -172,10 +216,17 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
   });
 
   it('takes a port that arrives while the page is still parsing', async () => {
-    await openHost(frameTag(`${server.origin}/plugin-parsing.html`));
+    releaseSlowScript = undefined;
+    // The host's load waits for the frame, which waits for the held script: stop at DOMContentLoaded.
+    await openHost(frameTag(`${server.origin}/plugin-parsing.html`), server.origin, '/host.html', 'domcontentloaded');
+    await expect.poll(() => page.frame({ name: 'plugin' })?.url(), WAIT).toBe(`${server.origin}/plugin-parsing.html`);
     const frame = page.frame({ name: 'plugin' })!;
-    await frame.waitForFunction(() => (window as any).readyStateAtPort !== null && document.readyState === 'complete', undefined, { timeout: 10_000 });
+    await frame.waitForFunction(() => (window as any).readyStateAtPort != null, undefined, WAIT);
     expect(await frame.evaluate(() => (window as any).readyStateAtPort)).toBe('loading');
+    expect(await frame.evaluate(() => (window as any).slowLoaded)).toBeUndefined();
+    await expect.poll(() => releaseSlowScript, WAIT).toBeDefined();
+    releaseSlowScript!();
+    await frame.waitForFunction(() => document.readyState === 'complete', undefined, WAIT);
     expect(await frame.evaluate(() => (window as any).slowLoaded)).toBe(true);
     expect(await connected(frame)).toBe(true);
   });
@@ -185,7 +236,7 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
     await openHost(frameTag(`${server.origin}/plugin-umd.html`), server.altOrigin);
     const frame = await pluginFrame();
     await page.evaluate(() => (window as any).init('plugin'));
-    await expect.poll(() => warnings.length).toBe(1);
+    await expect.poll(() => warnings.length, WAIT).toBe(1);
     expect(warnings[0]).toContain(server.altOrigin);
     expect(await connected(frame)).toBe(false);
   });
@@ -205,7 +256,7 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
     await openHost(frameTag(`${server.origin}/plugin-configured.html?allow=${encodeURIComponent(`http://localhost:${server.port + 1}`)}`), server.altOrigin);
     const frame = await pluginFrame();
     await page.evaluate(() => (window as any).init('plugin'));
-    await expect.poll(() => warnings.length).toBe(1);
+    await expect.poll(() => warnings.length, WAIT).toBe(1);
     expect(await connected(frame)).toBe(false);
   });
 
@@ -219,7 +270,7 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
       const sibling = page.frame({ name: 'sibling' })!;
       await sibling.waitForFunction(() => 'attack' in window);
       await sibling.evaluate(() => (window as any).attack());
-      await expect.poll(() => warnings.length).toBe(1);
+      await expect.poll(() => warnings.length, WAIT).toBe(1);
       expect(warnings[0]).toContain('window.parent');
       expect(await connected(frame)).toBe(false);
       await frame.evaluate(() => (window as any).lib.postToHost({ type: 'SECRET' }));
@@ -236,12 +287,12 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
     await openHost(frameTag(`${server.origin}/plugin-umd.html`));
     const frame = await pluginFrame();
     await page.evaluate(() => (window as any).init('plugin', { noPort: true }));
-    await expect.poll(() => warnings.length).toBe(1);
+    await expect.poll(() => warnings.length, WAIT).toBe(1);
     expect(warnings[0]).toContain('MessagePort');
     for (const data of [{ type: 'INIT_CHANNEL_X' }, 'INIT_CHANNEL', ['INIT_CHANNEL'], null, 42]) {
       await page.evaluate((payload) => (window as any).init('plugin', { data: payload }), data);
     }
-    await sleep(100);
+    await handledWindowMessages(frame);
     expect(await connected(frame)).toBe(false);
     expect(warnings).toHaveLength(1);
     await handOverPort(frame);
@@ -253,7 +304,7 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
     await recordHostMessages(frame);
     await handOverPort(frame);
     await page.evaluate(() => (window as any).init('plugin'));
-    await sleep(100);
+    await handledWindowMessages(frame);
     await frame.evaluate(() => (window as any).lib.postToHost({ type: 'AFTER_REINIT' }));
     await page.evaluate(() => {
       (window as any).ports[0].postMessage({ type: 'FROM_OLD' });
@@ -261,7 +312,8 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
     });
     await page.waitForFunction(() => (window as any).hostLog.length === 1);
     await frame.waitForFunction(() => (window as any).received.length === 1);
-    await sleep(100);
+    // FROM_OLD went out before FROM_NEW, which has arrived: an old port still open would deliver it soon.
+    await sleep(NOT_HAPPENING_MS);
     expect(await hostLog()).toEqual([{ port: 1, data: { type: 'AFTER_REINIT' } }]);
     expect(await frame.evaluate(() => (window as any).received)).toEqual([{ type: 'FROM_NEW' }]);
   });
@@ -282,7 +334,7 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
     const frame = await pluginFrame();
     await handOverPort(frame);
     await page.evaluate(() => (window as any).ports[0].postMessage({ type: 'EARLY' }));
-    await sleep(200);
+    await sleep(EARLY_MESSAGE_WAIT_MS);
     await recordHostMessages(frame);
     await frame.waitForFunction(() => (window as any).received.length === 1);
     expect(await frame.evaluate(() => (window as any).received)).toEqual([{ type: 'EARLY' }]);
@@ -340,7 +392,7 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
       });
     }, P);
     expect(new Set(results)).toEqual(new Set(['INVALID_ID']));
-    await sleep(300);
+    await sleep(NOT_HAPPENING_MS);
     expect(navigations).toBe(0);
     expect(page.url()).toBe(start);
   });
@@ -358,7 +410,7 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
       }
     }, P);
     expect(code).toBe('NAVIGATION_BLOCKED');
-    await sleep(200);
+    await sleep(NOT_HAPPENING_MS);
     expect(page.url()).toBe(start);
   });
 });
