@@ -80,8 +80,9 @@ async function harness(argv) {
   const lines = [`\n  Companion harness: open ${running.url}`, '  (phone size: your browser\'s device toolbar at 390 x 844)\n'];
   const count = (plugin) => running.apps.filter((app) => app.plugin === plugin).length;
   const apps = (n) => `${n} app${n === 1 ? '' : 's'}`;
-  for (const [name, dir] of running.folders) lines.push(`  ${name.padEnd(14)} ${relative(process.cwd(), dir) || '.'}, ${apps(count(name))}`);
-  for (const [name, url] of running.plugins) lines.push(`  ${name.padEnd(14)} -> ${url}, ${apps(count(name))}${count(name) ? '' : `  (add one: --app "${name}:global:Title:/path")`}`);
+  const width = Math.max(14, ...[...running.folders.keys(), ...running.plugins.keys()].map((name) => name.length + 1));
+  for (const [name, dir] of running.folders) lines.push(`  ${name.padEnd(width)} ${relative(process.cwd(), dir) || '.'}, ${apps(count(name))}`);
+  for (const [name, url] of running.plugins) lines.push(`  ${name.padEnd(width)} -> ${url}, ${apps(count(name))}${count(name) ? '' : `  (add one: --app "${name}:global:Title:/path")`}`);
   lines.push(`\n  Effects land after ${options.effectDelay} ms unless a mock says { after }. Ctrl-C stops the server.\n`);
   console.log(lines.join('\n'));
 

@@ -1,8 +1,9 @@
 /**
  * The companion harness (demo/) end to end, in real Chromium at phone size (390×844): the shell
- * plays the host (INIT_CHANNEL, CLOSE_MODAL, RESIZE, NOTE_TAB_CHANGE), the demo plugin's pages run
- * on the built library against the mock platform (session cookie, delayed effects, WebSocket
- * channels), and `--plugin` proxies to a server of the test's own. Screenshots go to .screenshots/.
+ * plays the host (INIT_CHANNEL, CLOSE_MODAL, RESIZE, NOTE_TAB_CHANGE), the demo plugin (a plugin
+ * folder with its own harness.mock.mjs) runs on the built library against the mock platform
+ * (session cookie, delayed effects, WebSocket channels), and `--plugin` proxies to a server of the
+ * test's own. Screenshots go to test-results/harness/ (not committed).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { parseApp, parseArgs, parsePlugin, startHarness, type Harness } from '../../demo/harness.mjs';
+import { DEMO_PLUGIN_DIR, parseApp, parseArgs, parsePlugin, startHarness, type Harness } from '../../demo/harness.mjs';
 import { haveChromium, launchChromium, ROOT } from './support.js';
 
 const ME = '5f0a2c61-3b7e-4d0a-9c55-0c8e1a6b2d11';
@@ -24,7 +25,9 @@ const REGISTER = 'demo_plugin:global:register-patient';
 const TASKS_PATIENT = 'demo_plugin:patient:tasks';
 const VITALS = 'demo_plugin:note:vitals';
 const LIBRARY = '/plugin-io/api/demo_plugin/static/canvas-companion.mjs';
-const SHOTS = join(ROOT, '.screenshots');
+const SHOTS = join(ROOT, 'test-results', 'harness');
+const BIN = join(ROOT, 'bin', 'canvas-companion.mjs');
+const FIXTURES = join(ROOT, 'test', 'fixtures');
 const shot = (name: string) => join(SHOTS, `harness-${name}.png`);
 const poll = { timeout: 10_000, interval: 100 };
 
@@ -107,7 +110,6 @@ describe('companion harness: options and the mock platform', () => {
     expect(() => parsePlugin('my-plugin=http://127.0.0.1:8000')).toThrow(/letters, digits and _/);
     expect(() => parsePlugin('x=ftp://127.0.0.1')).toThrow(/http:\/\//);
     expect(() => parsePlugin('x=http://127.0.0.1:8000/base')).toThrow(/only the origin/);
-    expect(() => parsePlugin('demo_plugin=http://127.0.0.1:8000')).toThrow(/built-in/);
     expect(parseApp('my_plugin:patient:Plan: v2:/app/plan?x=1')).toEqual({ plugin: 'my_plugin', scope: 'patient', title: 'Plan: v2', path: '/app/plan?x=1' });
     expect(parseApp('my_plugin:provider_companion_note_specific:Scribe:/plugin-io/api/my_plugin/app/s').path).toBe('/app/s');
     expect(() => parseApp('my_plugin:chart:X:/a')).toThrow(/global, patient, note/);
@@ -121,15 +123,48 @@ describe('companion harness: options and the mock platform', () => {
     expect(fromFile.plugins).toEqual([{ name: 'my_plugin', url: 'http://127.0.0.1:8000' }]);
     expect(fromFile.apps.map((app) => app.scope)).toEqual(['global', 'patient', 'note']);
     expect(fromFile.port).toBe(0);
-    await expect(startHarness({ port: 0, apps: [{ plugin: 'ghost', scope: 'global', title: 'G', path: '/' }] })).rejects.toThrow(/--plugin ghost=URL/);
+    await expect(startHarness({ port: 0, apps: [{ plugin: 'ghost', scope: 'global', title: 'G', path: '/' }], log: () => {} })).rejects.toThrow(/--plugin ghost=URL/);
+  });
+
+  it('parses --plugin-dir and --mock, pairing each mock with its folder, and refuses what does not exist', async () => {
+    const register = join(FIXTURES, 'register_patient');
+    const messages = join(FIXTURES, 'patient_messages');
+    const mock = join(messages, 'harness.mock.mjs');
+    const parsed = await parseArgs(['--plugin-dir', register, '--plugin-dir', messages, '--mock', mock, '--demo', '--no-build'], {});
+    expect(parsed.pluginDirs).toEqual([{ dir: register, mock: null }, { dir: messages, mock }]);
+    expect([parsed.demo, parsed.build]).toEqual([true, false]);
+    // A --mock before any --plugin-dir belongs to the next one.
+    expect((await parseArgs(['--mock', mock, '--plugin-dir', messages], {})).pluginDirs).toEqual([{ dir: messages, mock }]);
+    // The repository root holds no manifest, and several plugins below it: say which to pick.
+    await expect(parseArgs(['--plugin-dir', FIXTURES], {})).rejects.toThrow(/several plugins inside \(.*register_patient/);
+    await expect(parseArgs(['--plugin-dir', join(ROOT, 'src')], {})).rejects.toThrow(/no CANVAS_MANIFEST\.json there/);
+    await expect(parseArgs(['--plugin-dir', join(ROOT, 'nope')], {})).rejects.toThrow(/no such folder/);
+    await expect(parseArgs(['--plugin-dir', messages, '--mock', 'nope.mjs'], {})).rejects.toThrow(/--mock nope\.mjs: no such file/);
+    await expect(parseArgs(['--mock', mock], {})).rejects.toThrow(/no --plugin-dir to go with it/);
+    await expect(parseArgs(['--plugin-dir', messages, '--mock', mock, '--mock', mock], {})).rejects.toThrow(/has a mock already/);
+    await expect(parseArgs(['--demo=yes'], {})).rejects.toThrow(/takes no value/);
+  });
+
+  it('shows the demo plugin only when no other plugin is given, or with demo: true', async () => {
+    const dirs = [{ dir: join(FIXTURES, 'register_patient') }];
+    const alone = await startHarness({ port: 0, pluginDirs: dirs, log: () => {} });
+    const withDemo = await startHarness({ port: 0, pluginDirs: dirs, demo: true, log: () => {} });
+    try {
+      expect(alone.apps.map((app) => app.id)).toEqual(['register_patient:global:register-patient']);
+      expect(withDemo.apps.map((app) => app.plugin)).toEqual(['demo_plugin', 'demo_plugin', 'demo_plugin', 'demo_plugin', 'register_patient']);
+      expect([...withDemo.folders.values()]).toEqual([DEMO_PLUGIN_DIR, join(FIXTURES, 'register_patient')]);
+    } finally {
+      await alone.close();
+      await withDemo.close();
+    }
   });
 
   it('reports a port in use', async () => {
     await expect(startHarness({ port: harness.port, log: () => {} })).rejects.toThrow(new RegExp(`port ${harness.port} .* is in use`));
   });
 
-  it('runs as a CLI: prints the URL, stops on SIGTERM, exits 2 on a bad option', async () => {
-    const cli = spawn(process.execPath, [join(ROOT, 'demo', 'server.mjs')], { env: { ...process.env, PORT: '0' } });
+  it('runs as the canvas-companion bin: prints the URL, stops on SIGTERM, exits 2 on a bad option before any build', async () => {
+    const cli = spawn(process.execPath, [BIN, 'harness', '--no-build'], { env: { ...process.env, PORT: '0' } });
     let out = '';
     cli.stdout.on('data', (chunk) => (out += chunk));
     await expect.poll(() => out, poll).toMatch(/open http:\/\/127\.0\.0\.1:\d+\/companion\//);
@@ -138,11 +173,19 @@ describe('companion harness: options and the mock platform', () => {
     cli.kill('SIGTERM');
     expect(await new Promise((resolve) => cli.on('exit', (code) => resolve(code)))).toBe(0);
 
-    const bad = spawn(process.execPath, [join(ROOT, 'demo', 'server.mjs'), '--plugin', 'nope']);
-    let err = '';
-    bad.stderr.on('data', (chunk) => (err += chunk));
-    expect(await new Promise((resolve) => bad.on('exit', (code) => resolve(code)))).toBe(2);
-    expect(err).toMatch(/--plugin nope: expected NAME=URL/);
+    // Without --no-build: a stale dist/ would be rebuilt, but only after the options are checked.
+    for (const [args, message] of [[['--plugin', 'nope'], /--plugin nope: expected NAME=URL/], [['--plugn'], /unknown option --plugn/]] as const) {
+      const bad = spawn(process.execPath, [BIN, 'harness', ...args]);
+      let err = '';
+      let stdout = '';
+      bad.stderr.on('data', (chunk) => (err += chunk));
+      bad.stdout.on('data', (chunk) => (stdout += chunk));
+      expect(await new Promise((resolve) => bad.on('exit', (code) => resolve(code)))).toBe(2);
+      expect(err).toMatch(message);
+      expect(stdout).not.toMatch(/building/);
+    }
+    const unknown = spawn(process.execPath, [BIN, 'harnes']);
+    expect(await new Promise((resolve) => unknown.on('exit', (code) => resolve(code)))).toBe(2);
   });
 
   it('answers plugin routes 401 with a JSON error without the session cookie', async () => {
@@ -167,6 +210,47 @@ describe('companion harness: options and the mock platform', () => {
     const find = `${harness.origin}/plugin-io/api/demo_plugin/app/find?${new URLSearchParams({ ...ack.lookup_params, after: ack.lookup_started_at })}`;
     expect(await (await fetch(find, { headers: { cookie } })).json()).toEqual({ patient_id: null });
     await expect.poll(async () => (await (await fetch(find, { headers: { cookie } })).json()).patient_id, poll).toMatch(/^[\da-f-]{36}$/);
+  });
+
+  it('answers 404 for unknown patients and notes, in the shell page and in its API', async () => {
+    const status = async (path: string) => (await fetch(`${harness.origin}${path}`, { headers: { cookie } })).status;
+    expect(await status(`/companion/patient/${MARIA}/`)).toBe(200);
+    expect(await status(`/companion/patient/${MARIA}/?note=${NOTE}`)).toBe(200);
+    expect(await status('/companion/patient/00000000-0000-4000-8000-000000000000/')).toBe(404);
+    // A note of another patient is no note of this one.
+    expect(await status(`/companion/patient/${MARIA}/?note=0c0ffee0-0000-4000-8000-000000000003`)).toBe(404);
+    expect(await status('/companion/patient/not-a-uuid/')).toBe(404);
+    expect(await status('/companion/nowhere/')).toBe(404);
+    expect(await status('/companion/api/patients/00000000-0000-4000-8000-000000000000')).toBe(404);
+    expect(await status(`/companion/api/launch?app=demo_plugin:note:vitals&patient_id=${MARIA}&note_id=0c0ffee0-0000-4000-8000-000000000003`)).toBe(404);
+    // The launch URL is exactly what the mock's on_open gives: the note app gets both ids, the global one none.
+    const launch = async (query: string) => (await (await fetch(`${harness.origin}/companion/api/launch?${query}`, { headers: { cookie } })).json()).url;
+    expect(await launch(`app=demo_plugin:note:vitals&patient_id=${MARIA}&note_id=${NOTE}`)).toBe(`/plugin-io/api/demo_plugin/app/vitals?patient_id=${MARIA}&note_id=${NOTE}`);
+    expect(await launch(`app=demo_plugin:global:my-tasks`)).toBe('/plugin-io/api/demo_plugin/app/tasks');
+  });
+
+  it('lands platform effects in the shell: a renamed patient, a command in a note, a completed task', async () => {
+    const james = '7c2b9d14-5e3a-4f8b-b2c1-6a0e9d8f7c42';
+    const jamesNote = '0c0ffee0-0000-4000-8000-000000000003';
+    const shell = async () => (await fetch(`${harness.origin}/companion/api/patients/${james}`, { headers: { cookie } })).json();
+    const { platform } = harness;
+    const task = platform.tasks.list({ patient_id: james })[0]!;
+    await Promise.all([
+      platform.apply({ type: 'update_patient', patient_id: james, first_name: 'Jimmy' }, { after: 0 }),
+      platform.apply({ type: 'add_command', note_id: jamesNote, command: 'Plan', text: 'Recheck A1c in 3 months' }, { after: 0 }),
+      platform.apply({ type: 'complete_task', task_id: task.id }, { after: 0 }),
+    ]);
+    const data = await shell();
+    expect(data.patient.name).toBe('Jimmy Carter');
+    expect(data.notes.find((n: { id: string }) => n.id === jamesNote).commands.at(-1)).toMatchObject({ type: 'Plan', text: 'Recheck A1c in 3 months' });
+    expect(data.tasks.find((t: { id: string }) => t.id === task.id).status).toBe('completed');
+    // A mistaken effect throws at once, where the route can see it.
+    expect(() => platform.apply({ type: 'create_patient', first_name: '', last_name: 'X', birth_date: '2000-01-01' })).toThrow(/first_name/);
+    expect(() => platform.apply({ type: 'launch_rockets' } as never)).toThrow(/unknown effect type/);
+    // One that fails when it lands (the note was signed meanwhile) rejects and is logged; nothing crashes.
+    const signed = '0c0ffee0-0000-4000-8000-000000000002';
+    await expect(platform.apply({ type: 'add_command', note_id: signed, command: 'Plan' }, { after: 0 })).rejects.toThrow(/signed/);
+    expect(lines.some((line) => /effect add_command failed when it landed/.test(line))).toBe(true);
   });
 
   it('upgrades the plugin WebSocket only for a channel the session may use, with the trailing slash', async () => {
@@ -200,6 +284,7 @@ describe.runIf(haveChromium())('companion harness in Chromium at 390×844', () =
     harness = await startHarness({
       port: 0,
       effectDelay: 400,
+      demo: true,
       log: (line) => lines.push(line),
       plugins: [{ name: 'my_plugin', url: upstream.origin }, { name: 'gone_plugin', url: `http://127.0.0.1:${await closedPort()}` }],
       apps: [
@@ -278,6 +363,31 @@ describe.runIf(haveChromium())('companion harness in Chromium at 390×844', () =
     expect(errors).toEqual([]);
   });
 
+  it('keeps the message log across shell navigation until it is cleared; the badge counts what it lists', async () => {
+    const { page, errors } = await open();
+    const frame = await openApp(page, TASKS_GLOBAL);
+    await expect.poll(() => connected(frame), poll).toBe(true);
+    await page.locator('.sheet-close').click();
+    const listed = () => page.locator('#log-list li').count();
+    const badge = async () => Number(await text(page, '#log-count'));
+    const before = await listed();
+    expect(before).toBeGreaterThanOrEqual(3);
+    expect(await badge()).toBe(before);
+    await page.locator('.row', { hasText: 'Maria Gonzalez' }).click();
+    await page.waitForURL(`**/companion/patient/${MARIA}/`);
+    await expect.poll(listed, poll).toBe(before);
+    expect(await badge()).toBe(before);
+    expect(await page.locator(`#log-list li[data-type="INIT_CHANNEL"][data-app="${TASKS_GLOBAL}"]`).count()).toBe(1);
+    await page.locator('#log-toggle').click();
+    await page.screenshot({ path: shot('log-after-navigation') });
+    await page.locator('#log-clear').click();
+    expect([await listed(), await badge()]).toEqual([0, 0]);
+    await page.reload();
+    await page.locator('.top .title').first().waitFor();
+    expect([await listed(), await badge()]).toEqual([0, 0]);
+    expect(errors).toEqual([]);
+  });
+
   it('registers a patient: create, find, then the shell shows the new patient', async () => {
     const { page, errors } = await open();
     const frame = await openApp(page, REGISTER);
@@ -290,7 +400,7 @@ describe.runIf(haveChromium())('companion harness in Chromium at 390×844', () =
     await frame.locator('#submit').click();
     await page.waitForURL(/\/companion\/patient\/[\da-f-]{36}\/$/, { timeout: 10_000 });
     const id = new URL(page.url()).pathname.split('/')[3]!;
-    expect(harness.store.getPatient(id)).toMatchObject({ first_name: 'Grace', last_name: last });
+    expect(harness.platform.patients.get(id)).toMatchObject({ first_name: 'Grace', last_name: last });
     await expect.poll(() => text(page, '[data-testid="patient-name"]'), poll).toBe(`Grace ${last}`);
     expect(await page.locator('.sheet').count()).toBe(0);
     await page.screenshot({ path: shot('register-landed') });
