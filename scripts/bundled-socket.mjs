@@ -22,6 +22,8 @@ const unusedStatements = [
 // How many of those statements 4.4.0 has outside the members left out.
 const EXPECTED_STATEMENTS = 23;
 
+const BANNER = '/*! reconnecting-websocket 4.4.0 | (c) 2018 Pedro Ladaria | MIT License | https://github.com/pladaria/reconnecting-websocket */';
+
 /** Leaves the unused members out of the class, and the statements that only served them. */
 const trim = (removed) => (context) => (file) => {
   const visit = (node) => {
@@ -43,17 +45,17 @@ export const bundledSocket = {
   name: 'bundled-socket',
   enforce: 'pre',
   resolveId(source, importer) {
-    if (source === 'reconnecting-websocket') return `${dir}reconnecting-websocket.ts`;
+    if (source === './bundled-socket.js' && !importer?.startsWith(dir)) return `${dir}reconnecting-websocket.ts`;
     if (source === './events' && importer?.startsWith(dir)) return `${dir}events.ts`;
   },
   transform(code, id) {
     if (!id.startsWith(dir)) return null;
-    const source = code.replace('1000 + Math.random() * 4000', '1000').replace('/*!', '/*');
+    const source = code.replace('1000 + Math.random() * 4000', '1000').replace(/^\/\*![^]*?\*\//, id.endsWith('reconnecting-websocket.ts') ? BANNER : '');
     const compilerOptions = { target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.ESNext, sourceMap: true };
     const removed = [];
-    const { outputText, sourceMapText } = ts.transpileModule(source, { compilerOptions, fileName: id, transformers: { before: [trim(removed)] } });
+    const { outputText, sourceMapText } = ts.transpileModule(source, { compilerOptions, fileName: id, transformers: { before: process.env.NO_TRIM ? [] : [trim(removed)] } });
     const left = [...unusedPublic.filter((name) => outputText.includes(`this.${name}`)), ...unusedPrivate.filter((name) => outputText.includes(name))];
-    if (id.endsWith('reconnecting-websocket.ts') && (left.length || removed.length !== EXPECTED_STATEMENTS || outputText.includes('Math.random'))) {
+    if (!process.env.NO_TRIM && id.endsWith('reconnecting-websocket.ts') && (left.length || removed.length !== EXPECTED_STATEMENTS || outputText.includes('Math.random'))) {
       this.error(`reconnecting-websocket changed: recheck scripts/bundled-socket.mjs (left: ${left.join(', ') || 'none'}; removed ${removed.length} statements)`);
     }
     return { code: outputText, map: sourceMapText };

@@ -7,6 +7,7 @@
  * @module
  */
 import { CompanionError } from './errors.js';
+import { checkDelay, checkFunction, hasState, pageWindow, reportCallbackError, startTimer, state, warn } from './shared.js';
 
 /** A message sent to or received from the host: an object with a string `type`. */
 export interface HostMessage {
@@ -41,11 +42,12 @@ export interface ConfigureOptions {
    * Origins, besides the page's own, allowed to hand over the port: exact origins such as
    * `'https://example.canvasmedical.com'` (scheme, host and port; no path, no trailing slash),
    * `'null'` for an opaque origin, or `'*'` for any origin (still only from the parent window).
-   * Replaces the list given by an earlier call. The page can also list origins, separated by
-   * spaces, in `<meta name="canvas-companion-allowed-origins" content="…">`.
+   * Any iterable of strings (an array, a `Set`); a lone string is a `TypeError`. Replaces the
+   * list given by an earlier call. The page can also list origins, separated by spaces, in
+   * `<meta name="canvas-companion-allowed-origins" content="…">` (read when the port arrives).
    * @default []
    */
-  allowedOrigins?: readonly string[];
+  allowedOrigins?: Iterable<string>;
   /**
    * Log the channel's decisions with `console.debug`.
    * @default false
@@ -61,66 +63,86 @@ export interface ResizeOptions {
   height?: number;
 }
 
-/** The channel's state. It lives on `globalThis` so that two copies of the library on one page share it. */
-interface ChannelState {
-  port?: MessagePort;
-  queue: HostMessage[];
-  waiters: Set<() => void>;
-  handlers?: Set<(message: HostMessage) => void>;
-  origins?: readonly string[];
-  debug?: boolean;
-  /** Set by the first onHostMessage(): starts delivering the port's messages to the handlers. */
-  listen?: () => void;
+/** The channel's defaults, one place for the `@default`s above. */
+const CHANNEL_DEFAULTS = {
+  closeModalTimeout: 1000,
+  whenHostReadyTimeout: 5000,
+  /** Messages kept while no port is held; past it the oldest is dropped. */
+  queueLimit: 100,
+} as const;
+
+const META_NAME = 'canvas-companion-allowed-origins';
+const ANY_ORIGIN_WARNING = "allowedOrigins '*' trusts any parent origin";
+
+// Structured clones of plain objects have this realm's Object as constructor; arrays and primitives do not.
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value != null && (value as object).constructor === Object;
 }
 
-const STATE_KEY = Symbol.for('canvas-companion');
-const globals = globalThis as typeof globalThis & { [STATE_KEY]?: ChannelState };
-
-const state = (): ChannelState => (globals[STATE_KEY] ??= { queue: [], waiters: new Set() });
-
-/** @internal Warns in the console, with the library's prefix. */
-export function warn(message: string): void {
-  console.warn('canvas-companion: ' + message);
-}
-
-/** @internal Logs when `configure({ debug: true })` was called. */
-export function debugLog(...details: unknown[]): void {
-  if (state().debug) console.debug('canvas-companion:', ...details);
+function isHostMessage(value: unknown): value is HostMessage {
+  return isPlainObject(value) && typeof value.type === 'string';
 }
 
 /**
- * @internal Reports an error thrown by a caller's callback the way the DOM reports a throwing
- * event listener (to `window.onerror`), without stopping the loop that called it.
+ * Tells whether `source` is the parent of `page`: one of its frames is `page`. Judged from the
+ * frames the browser reports, so page code cannot fake it: a page global named `parent` (which
+ * shadows or replaces `window.parent`) changes nothing. A sibling frame, a popup, the page itself
+ * or a `MessagePort` source has no such frame.
  */
-export function reportCallbackError(error: unknown): void {
-  queueMicrotask(() => {
-    throw error;
-  });
+function isParentOf(source: MessageEventSource | null, page: Window): boolean {
+  const frames = source as Window | null;
+  // Indexed access to a window's frames works across origins and cannot be redefined by its
+  // page; it is undefined past the last frame.
+  for (let index = 0; frames?.[index] != null; index++) {
+    if (frames[index] === page) return true;
+  }
+  return false;
 }
 
-// Structured clones of plain objects have this realm's Object as constructor; arrays and primitives do not.
-const isHostMessage = (value: unknown): value is HostMessage =>
-  (value as HostMessage | null)?.constructor === Object && typeof (value as HostMessage).type === 'string';
+/**
+ * Origins allowed besides the page's own: `configure()`'s, then those listed in the first
+ * `<meta name="canvas-companion-allowed-origins" content="…">` (only a `<meta>`: another element
+ * with that name is ignored).
+ */
+function allowedOrigins(page: Window): string[] {
+  const meta = page.document.querySelector<HTMLMetaElement>(`meta[name="${META_NAME}"]`);
+  const listed = meta?.content.split(/[\s,]+/) ?? [];
+  if (listed.includes('*')) warn(ANY_ORIGIN_WARNING);
+  return [...(state().origins ?? []), ...listed];
+}
 
-function handleWindowMessage({ data, origin, source, ports }: MessageEvent): void {
-  if (data?.constructor !== Object || data.type !== 'INIT_CHANNEL') return;
+/** Why an `INIT_CHANNEL` message cannot be accepted, or `''` when it can. */
+function rejectionReason({ origin, source, ports }: MessageEvent, page: Window): string {
+  if (!isParentOf(source, page)) return 'not from window.parent';
+  const allowed = allowedOrigins(page);
+  // The page's own origin is allowed by default, unless opaque ('null'): every sandboxed frame has that one.
+  const isOwnOrigin = origin === page.location.origin && origin !== 'null';
+  if (!isOwnOrigin && !allowed.includes(origin) && !allowed.includes('*')) return `origin ${origin} not allowed`;
+  if (ports[0] == null) return 'no MessagePort';
+  return '';
+}
+
+/**
+ * Makes `port` the host's port: closes the one it replaces, starts delivery if a handler is
+ * waiting, flushes the queue and wakes the waiters. `origin` is where the host runs.
+ * @internal Also used by the test kit to hand a port over in a DOM without frames.
+ */
+export function acceptPort(port: MessagePort, origin: string): void {
   const channel = state();
-  const meta = document.getElementsByName('canvas-companion-allowed-origins')[0] as HTMLMetaElement | undefined;
-  const allowed = [...(channel.origins ?? []), ...(meta?.content.split(/[\s,]+/) ?? [])];
-  const port = ports[0];
-  const reason =
-    parent === window || source !== parent
-      ? 'not from window.parent'
-      : // The page's own origin is allowed by default, unless opaque ('null'): every sandboxed frame has that one.
-        !((origin === location.origin && origin !== 'null') || allowed.includes(origin) || allowed.includes('*'))
-        ? `origin ${origin} not allowed`
-        : !port && 'no MessagePort';
-  if (reason) return warn('INIT_CHANNEL ignored: ' + reason);
-  channel.port?.close();
+  if (channel.port !== port) channel.port?.close();
   channel.port = port;
+  channel.hostOrigin = origin;
   channel.listen?.();
-  channel.queue.splice(0).forEach((queued) => port!.postMessage(queued));
+  for (const queued of channel.queue.splice(0)) port.postMessage(queued);
   channel.waiters.forEach((wake) => wake());
+}
+
+function handleWindowMessage(event: MessageEvent): void {
+  const page = pageWindow();
+  if (!page || !isPlainObject(event.data) || event.data.type !== 'INIT_CHANNEL') return;
+  const reason = rejectionReason(event, page);
+  if (reason) return warn('INIT_CHANNEL ignored: ' + reason);
+  acceptPort(event.ports[0]!, event.origin);
 }
 
 /**
@@ -141,14 +163,15 @@ export function isHostConnected(): boolean {
  *   cannot be cloned (at once, even while queued).
  */
 export function postToHost(message: HostMessage): boolean {
-  if (!isHostMessage(message)) throw new TypeError('postToHost() needs { type: string }');
+  if (!isHostMessage(message)) throw new TypeError('message must be { type: string }');
   const { port, queue } = state();
   if (port) {
     port.postMessage(message);
     return true;
   }
   // Clone now: a message that cannot be sent fails here, not silently at flush time.
-  if (queue.push(structuredClone(message)) > 100) {
+  queue.push(structuredClone(message));
+  if (queue.length > CHANNEL_DEFAULTS.queueLimit) {
     queue.shift();
     warn('no host port: dropped the oldest queued message');
   }
@@ -158,18 +181,18 @@ export function postToHost(message: HostMessage): boolean {
 /** Resolves with the port once it is held, or with `undefined` when `timeout` ms pass or `signal` aborts first. */
 function waitForPort(timeout: number, signal?: AbortSignal): Promise<MessagePort | undefined> {
   const { port, waiters } = state();
+  if (port) return Promise.resolve(port);
   return new Promise((resolve) => {
-    if (port) return resolve(port);
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const done = () => {
       waiters.delete(done);
-      clearTimeout(timer as ReturnType<typeof setTimeout>);
+      clearTimeout(timer);
       signal?.removeEventListener('abort', done);
       resolve(state().port);
     };
     waiters.add(done);
     signal?.addEventListener('abort', done);
-    // Past 2^31-1 ms setTimeout would fire at once: such a timeout (or Infinity) waits for ever.
-    const timer = timeout < 2 ** 31 && setTimeout(done, timeout);
+    timer = startTimer(done, timeout);
   });
 }
 
@@ -178,16 +201,17 @@ function waitForPort(timeout: number, signal?: AbortSignal): Promise<MessagePort
  *
  * @returns A promise that resolves once the port is held. It rejects with CompanionError
  *   `HOST_TIMEOUT` when the timeout passes first, and with `signal.reason` when aborted.
- * @throws RangeError for a negative or non-numeric timeout.
+ * @throws RangeError unless `timeout` is a number of ms from 0 to 2³¹−1, or `Infinity`.
  */
-export function whenHostReady({ timeout = 5000, signal }: WhenHostReadyOptions = {}): Promise<void> {
-  if (!(timeout >= 0)) throw new RangeError('timeout must be >= 0');
-  return signal?.aborted
-    ? Promise.reject(signal.reason)
-    : waitForPort(timeout, signal).then((held) => {
-        if (held) return;
-        throw signal?.aborted ? signal.reason : new CompanionError('HOST_TIMEOUT', `no host port in ${timeout} ms: is the page in the companion?`);
-      });
+export function whenHostReady(options: WhenHostReadyOptions = {}): Promise<void> {
+  const { timeout = CHANNEL_DEFAULTS.whenHostReadyTimeout, signal } = options;
+  checkDelay('timeout', timeout, true);
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return waitForPort(timeout, signal).then((port) => {
+    if (port) return;
+    if (signal?.aborted) throw signal.reason;
+    throw new CompanionError('HOST_TIMEOUT', `no host port in ${timeout} ms`);
+  });
 }
 
 /**
@@ -196,49 +220,64 @@ export function whenHostReady({ timeout = 5000, signal }: WhenHostReadyOptions =
  * `window.close()` (which only closes windows a script opened).
  *
  * @returns Which path was taken: `'port'` or `'window'`. Never rejects.
+ * @throws RangeError (at once, not as a rejection) unless `timeout` is a number of ms from 0 to
+ *   2³¹−1, or `Infinity`.
  */
-export async function closeModal({ timeout = 1000 }: CloseModalOptions = {}): Promise<'port' | 'window'> {
-  const port = await waitForPort(timeout);
-  if (port) {
-    port.postMessage({ type: 'CLOSE_MODAL' });
-    return 'port';
-  }
-  globalThis.close?.();
-  return 'window';
+export function closeModal(options: CloseModalOptions = {}): Promise<'port' | 'window'> {
+  const { timeout = CHANNEL_DEFAULTS.closeModalTimeout } = options;
+  checkDelay('timeout', timeout, true);
+  return waitForPort(timeout).then((port) => {
+    if (port) {
+      port.postMessage({ type: 'CLOSE_MODAL' });
+      return 'port';
+    }
+    try {
+      pageWindow()?.close();
+    } catch {
+      // A page global named `close` may have replaced window.close: that must not reject.
+    }
+    return 'window';
+  });
 }
 
 /**
  * Listens for messages the host sends through the port (e.g. `NOTE_TAB_CHANGE`). Messages that
- * arrive before the first handler is added wait in the port and are delivered to it. A handler that throws does not stop the others; its error is reported like a throwing event
- * listener's (to `window.onerror`).
+ * arrive before the first handler is added wait in the port and are delivered to it. A handler
+ * that throws does not stop the others; its error is reported like a throwing event listener's
+ * (to `window.onerror`).
  *
  * @returns A function that removes the handler.
  * @throws TypeError if `handler` is not a function.
  */
 export function onHostMessage(handler: (message: HostMessage) => void): () => void {
-  if (typeof handler !== 'function') throw new TypeError('handler must be a function');
+  checkFunction('handler', handler);
   const channel = state();
   // A wrapper, so the same function added twice is called twice and removed once per call.
   const own = (message: HostMessage) => handler(message);
   const handlers = (channel.handlers ??= new Set());
   handlers.add(own);
-  // Until a handler exists the port stays unstarted, so host messages wait in it instead of being lost.
-  // Setting onmessage starts it.
+  // Until a handler exists the port stays unstarted, so host messages wait in it instead of
+  // being lost. Setting onmessage starts it.
   channel.listen ??= () => {
     channel.port!.onmessage = ({ data }) => {
-      if (isHostMessage(data)) {
-        handlers.forEach((handle) => {
-          try {
-            handle(data);
-          } catch (error) {
-            reportCallbackError(error);
-          }
-        });
+      if (!isHostMessage(data)) return;
+      for (const handle of handlers) {
+        try {
+          handle(data);
+        } catch (error) {
+          reportCallbackError(error);
+        }
       }
     };
   };
   if (channel.port) channel.listen();
-  return () => void handlers.delete(own);
+  return () => {
+    handlers.delete(own);
+  };
+}
+
+function isSize(value: unknown): boolean {
+  return typeof value === 'number' && value >= 0 && value !== Infinity;
 }
 
 /**
@@ -248,47 +287,58 @@ export function onHostMessage(handler: (message: HostMessage) => void): () => vo
  * @throws RangeError unless at least one of `width` and `height` is given and each given one is
  *   a finite number >= 0.
  */
-export function resize({ width, height }: ResizeOptions): void {
-  const message = { type: 'RESIZE', width, height };
+export function resize(dimensions: ResizeOptions): void {
+  const { width, height } = dimensions ?? {};
+  const message: HostMessage = { type: 'RESIZE' };
+  if (width !== undefined) message.width = width;
+  if (height !== undefined) message.height = height;
   const given = [width, height].filter((value) => value !== undefined);
-  if (!given.length || !given.every((value) => typeof value === 'number' && value >= 0 && value < Infinity)) {
+  if (given.length === 0 || !given.every(isSize)) {
     throw new RangeError('resize() needs a width or height >= 0');
   }
-  // Absent dimensions are left out of the message, not sent as undefined.
-  postToHost(JSON.parse(JSON.stringify(message)) as HostMessage);
+  postToHost(message);
+}
+
+/** What `configure({ allowedOrigins })` and the meta tag accept: an exact origin, `'null'` or `'*'`. */
+function isAllowedOriginEntry(value: unknown): value is string {
+  if (value === '*' || value === 'null') return true;
+  if (typeof value !== 'string' || value.includes('*')) return false;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
 }
 
 /**
  * Sets the channel's options. Call it before the port can arrive (at the top of the page's
  * script) when the host is on another origin than the page.
  *
- * @throws TypeError for an entry of `allowedOrigins` that is not an exact origin, `'null'` or `'*'`.
+ * @throws TypeError if `allowedOrigins` is a string or not iterable (pass a list, e.g. an array
+ *   or a `Set`), or has an entry that is not an exact origin, `'null'` or `'*'`.
  */
-export function configure({ allowedOrigins, debug }: ConfigureOptions): void {
+export function configure(options: ConfigureOptions): void {
+  const { allowedOrigins, debug } = options ?? {};
   const channel = state();
-  if (allowedOrigins) {
-    for (const origin of allowedOrigins) {
-      if (origin !== '*' && origin !== 'null' && !isExactOrigin(origin)) {
+  if (allowedOrigins != null) {
+    if (typeof allowedOrigins === 'string' || typeof (allowedOrigins as Iterable<string>)[Symbol.iterator] !== 'function') {
+      throw new TypeError("allowedOrigins must be a list such as ['https://example.com']");
+    }
+    const origins = [...allowedOrigins];
+    for (const origin of origins) {
+      if (!isAllowedOriginEntry(origin)) {
         throw new TypeError(`allowedOrigins: ${String(origin)} is not an origin like https://example.com`);
       }
     }
-    if (allowedOrigins.includes('*')) warn("allowedOrigins '*' trusts any parent origin");
-    channel.origins = [...allowedOrigins];
+    if (origins.includes('*')) warn(ANY_ORIGIN_WARNING);
+    channel.origins = origins;
   }
   if (debug !== undefined) channel.debug = debug;
 }
 
-function isExactOrigin(value: unknown): boolean {
-  try {
-    return new URL(value as string).origin === value && !(value as string).includes('*');
-  } catch {
-    return false;
-  }
-}
-
 // The one import-time statement: listen for the host's port, once per page even when two copies
-// of the library are loaded (both then share the state above).
-if (typeof window === 'object' && !globals[STATE_KEY]) {
+// of the library are loaded (both then share the state), and never outside a browser.
+if (pageWindow() && !hasState()) {
   state();
-  addEventListener('message', handleWindowMessage);
+  pageWindow()!.addEventListener('message', handleWindowMessage);
 }

@@ -2,7 +2,7 @@
  * The launch context: which patient and note the page was opened for, read from its URL.
  * @module
  */
-import { warn } from './channel.js';
+import { pageWindow, warn } from './shared.js';
 
 /** Launch in global scope: no patient, no note. */
 export interface GlobalContext {
@@ -51,6 +51,12 @@ export interface GetContextOptions {
   noteParam?: string;
 }
 
+/** The defaults of {@link GetContextOptions}. */
+const CONTEXT_DEFAULTS = {
+  patientParam: 'patient_id',
+  noteParam: 'note_id',
+} as const;
+
 // 8 hex digits, then three groups of 4 and a last of 12, each after the same separator: all four dashes or none.
 const UUID = /^[\da-f]{8}(-?)([\da-f]{4}\1){3}[\da-f]{12}$/i;
 
@@ -67,17 +73,26 @@ function readId(params: URLSearchParams, name: string): string | null {
   return isValidId(values[0]) && new Set(values).size === 1 ? values[0] : null;
 }
 
+/** The query of a URL: what follows the first `?` before any `#`. A fragment is never a query. */
+function queryOf(url: string): string {
+  const beforeFragment = url.split('#', 1)[0]!;
+  const queryStart = beforeFragment.indexOf('?');
+  return queryStart === -1 ? '' : beforeFragment.slice(queryStart + 1);
+}
+
 /**
  * Reads the launch context from the page's URL: `patient_id` and `note_id` in the query string,
- * as the companion app's `on_open()` puts them there. Never throws: a missing, empty, malformed
- * or conflicting ID counts as absent, and a note ID without a patient ID is an invalid launch
- * (global scope, with a warning). A `¬e_id=` (what `&note_id=` becomes when `&not` is read as
- * an HTML entity, as in a copy of the docs' example) is read as `note_id=`, with a warning.
+ * as the companion app's `on_open()` puts them there. Never throws, whatever it is given: a
+ * missing, empty, malformed or conflicting ID counts as absent, input that cannot be read (or no
+ * `location`, outside a browser) is global scope, and a note ID without a patient ID is an
+ * invalid launch (global scope, with a warning). A `¬e_id=` (what `&note_id=` becomes when
+ * `&not` is read as an HTML entity, as in a copy of the docs' example) is read as `note_id=`,
+ * with a warning.
  *
  * The IDs are hints from the URL, not authorization: the plugin's server must check that the
  * session user may see them.
  *
- * @param url - The URL to read. Default: `location.href`.
+ * @param url - The URL to read. Default: the page's `location.href`.
  * @param options - Names of the query parameters.
  * @example
  * ```ts
@@ -85,38 +100,51 @@ function readId(params: URLSearchParams, name: string): string | null {
  * if (context.scope === 'note') loadNote(context.patientId, context.noteId);
  * ```
  */
-export function getContext(url: string | URL = location.href, options: GetContextOptions = {}): CompanionContext {
-  const { patientParam = 'patient_id', noteParam = 'note_id' } = options;
-  // The query: what follows the first `?`, up to any `#`. Plain string work, so no input can throw.
-  const search = String(url).replace(/^[^?#]*|#.*/gs, '');
-  const repaired = search.replace(/(¬|%C2%AC)e_id=/gi, '&note_id=');
-  if (repaired !== search) warn('write "&note_id=", not "¬e_id=", in the launch URL');
-  const params = new URLSearchParams(repaired);
-  const patientId = readId(params, patientParam);
-  const noteId = readId(params, noteParam);
-  if (noteId && !patientId) warn(`invalid launch: ${noteParam} without ${patientParam}`);
-  const scope = patientId ? (noteId ? 'note' : 'patient') : 'global';
-  return { scope, patientId, noteId: patientId && noteId, params } as CompanionContext;
+export function getContext(url?: string | URL, options?: GetContextOptions): CompanionContext {
+  try {
+    const patientParam = options?.patientParam ?? CONTEXT_DEFAULTS.patientParam;
+    const noteParam = options?.noteParam ?? CONTEXT_DEFAULTS.noteParam;
+    const search = queryOf(String(url ?? pageWindow()?.location.href ?? ''));
+    const repaired = search.replace(/(¬|%C2%AC)e_id=/gi, '&note_id=');
+    if (repaired !== search) warn('write "&note_id=", not "¬e_id=", in the launch URL');
+    const params = new URLSearchParams(repaired);
+    const patientId = readId(params, patientParam);
+    const noteId = readId(params, noteParam);
+    if (noteId && !patientId) warn(`invalid launch: ${noteParam} without ${patientParam}`);
+    const scope = patientId == null ? 'global' : noteId == null ? 'patient' : 'note';
+    return { scope, patientId, noteId: scope === 'note' ? noteId : null, params } as CompanionContext;
+  } catch {
+    // A throwing toString, a hostile Proxy as options: nothing readable, so no launch context.
+    return { scope: 'global', patientId: null, noteId: null, params: new URLSearchParams() };
+  }
 }
 
 /**
  * Marks `root` with `data-companion-scope="global|patient|note"`, so the page can hide its own
  * header in patient and note scope, where the companion already shows the patient, with CSS:
- * `[data-companion-scope="patient"] .page-header { display: none }`.
+ * `[data-companion-scope="patient"] .page-header { display: none }`. Outside a browser, with no
+ * `root` given, it marks nothing.
  *
  * @param context - The launch context. Default: `getContext()`.
  * @param root - The element to mark. Default: `document.documentElement`.
  * @returns The context used.
+ * @throws TypeError if `root` is given and is not an element.
  */
-export function applyScope(context: CompanionContext = getContext(), root: Element = document.documentElement): CompanionContext {
-  root.setAttribute('data-companion-scope', context.scope);
+export function applyScope(context: CompanionContext = getContext(), root?: Element): CompanionContext {
+  const target = root ?? pageWindow()?.document.documentElement;
+  if (target == null) return context;
+  if (typeof target.setAttribute !== 'function') throw new TypeError('root must be an element');
+  target.setAttribute('data-companion-scope', context.scope);
   return context;
 }
 
-/** Tells whether the page runs inside a frame (as it does in the Provider Companion). */
+/** Tells whether the page runs inside a frame (as it does in the Provider Companion); `false` outside a browser. */
 export function isEmbedded(): boolean {
+  const page = pageWindow();
+  if (!page) return false;
   try {
-    return window.self !== window.top;
+    // `window.top` cannot be replaced by page code (unlike `self` or `parent`).
+    return page.top !== page;
   } catch {
     // Some browsers throw when `top` is cross-origin: that is a frame too.
     return true;

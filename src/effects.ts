@@ -3,19 +3,15 @@
  * applied the effect (effects run after the route's answer, in a platform worker).
  * @module
  */
-import { reportCallbackError } from './channel.js';
 import { CompanionError, isCompanionError } from './errors.js';
 import { requestJSON } from './http.js';
 import type { Subscription } from './realtime.js';
+import { callSafely, checkDelay, checkFunction, pageWindow } from './shared.js';
 
-/** Options of {@link createAndFind}. */
-export interface CreateAndFindOptions<T> {
-  /** URL of the route that emits the effect; it is POSTed exactly once, never retried. */
-  create: string;
-  /** JSON body of the create POST. */
-  body?: unknown;
+/** Options of {@link findCreated}: how to look for a record that a create answer announced. */
+export interface FindCreatedOptions<T> {
   /**
-   * URL of the lookup route. A string gets the answer's `lookup_params` entries and
+   * URL of the lookup route. A string gets the create answer's `lookup_params` entries and
    * `after=<lookup_started_at>` appended to its query; a function gets the create answer and
    * returns the whole URL (it is called for each find).
    */
@@ -28,21 +24,19 @@ export interface CreateAndFindOptions<T> {
   select?: (found: any) => T | null | undefined;
   /**
    * Time between the starts of two finds, in ms (the first starts this long after the create
-   * answer). A find starts only after the previous one settled, so they never overlap; one find
-   * always starts at the deadline.
+   * answer, or after the call to `findCreated`). A find starts only after the previous one
+   * settled, so they never overlap; one find always starts at the deadline.
    * @default 500
    */
   interval?: number;
   /**
-   * Wall-clock time from the create answer until giving up, in ms. Also each find's own
-   * request timeout.
+   * Wall-clock time from the create answer (or the call to `findCreated`) until giving up, in
+   * ms; at most 2³¹−1, or `Infinity`. Also each find's own request timeout.
    * @default 5000
    */
   timeout?: number;
   /** Stops everything; the promise then rejects with `signal.reason`. */
   signal?: AbortSignal;
-  /** Called with the create answer (the 202 body) as soon as it arrives, e.g. to show "Saving…". */
-  onAccepted?: (ack: any) => void;
   /**
    * A live subscription (from `subscribe()`) on which the plugin broadcasts when records land:
    * each message on it runs a find at once (right after the one in flight, if any) instead of
@@ -56,91 +50,189 @@ export interface CreateAndFindOptions<T> {
   fetch?: typeof fetch;
 }
 
+/** Options of {@link createAndFind}: the create request, then {@link FindCreatedOptions}. */
+export interface CreateAndFindOptions<T> extends FindCreatedOptions<T> {
+  /** URL of the route that emits the effect; it is POSTed exactly once, never retried. */
+  create: string;
+  /** JSON body of the create POST. */
+  body?: unknown;
+  /** Called with the create answer (the 202 body) as soon as it arrives, e.g. to show "Saving…". */
+  onAccepted?: (ack: any) => void;
+}
+
+/** The defaults of {@link FindCreatedOptions}. */
+const EFFECTS_DEFAULTS = {
+  interval: 500,
+  timeout: 5000,
+} as const;
+
+/** The default `select`: the answer's `id`, else its first non-empty `*_id` value. */
 function firstId(found: any): unknown {
-  return found.id || Object.entries(found).find(([key, value]) => /_id$/.test(key) && value)?.[1];
+  if (found.id) return found.id;
+  for (const [key, value] of Object.entries(found)) {
+    if (key.endsWith('_id') && value) return value;
+  }
+  return undefined;
+}
+
+/** Worth another find: a 5xx answer, no answer, or a find that timed out. */
+function isTransient(error: unknown): boolean {
+  if (!isCompanionError(error)) return false;
+  if (error.code === 'NETWORK_ERROR' || error.code === 'TIMEOUT') return true;
+  return error.code === 'HTTP_ERROR' && error.status != null && error.status >= 500;
+}
+
+/** The query a string `find` gets: the ack's `lookup_params` and `after=<lookup_started_at>`. */
+function lookupQuery(ack: any): Record<string, any> {
+  const lookup = ack?.lookup_params;
+  const params = lookup != null && typeof lookup === 'object' && !Array.isArray(lookup) ? lookup : {};
+  return { ...params, after: ack?.lookup_started_at };
+}
+
+/** The options both functions share, with the defaults filled in; checked at once, before anything is sent. */
+type FindSettings<T> = FindCreatedOptions<T> & { interval: number; timeout: number };
+
+function findSettings<T>(options: FindCreatedOptions<T>): FindSettings<T> {
+  const { find, select, wake, interval = EFFECTS_DEFAULTS.interval, timeout = EFFECTS_DEFAULTS.timeout } = options;
+  if (typeof find !== 'string' && typeof find !== 'function') throw new TypeError('find must be a URL or a function');
+  if (select !== undefined) checkFunction('select', select);
+  if (wake !== undefined && typeof wake?.listen !== 'function') throw new TypeError('wake must be a subscription');
+  checkDelay('interval', interval, false);
+  checkDelay('timeout', timeout, true);
+  return { ...options, interval, timeout };
 }
 
 /**
- * Creates a record through an effect and resolves with it once a lookup confirms it exists:
- * POSTs `create` once, then GETs `find` every `interval` ms until `select` returns a record.
+ * What ends the poll loop's sleep early: a message on `wake`, the page becoming visible, an
+ * abort. Listening starts when it is made and stops at `dispose()`.
+ */
+function createWaker(wake: Subscription | undefined, signal: AbortSignal | undefined) {
+  const doc = pageWindow()?.document;
+  let woken = false;
+  let resume: (() => void) | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const kick = () => {
+    woken = true;
+    resume?.();
+  };
+  const unlisten = wake?.listen(kick);
+  doc?.addEventListener('visibilitychange', kick);
+  signal?.addEventListener('abort', kick);
+  return {
+    isHidden: () => doc?.hidden === true,
+    /** Sleeps `delay` ms, or less if woken. While hidden, only a kick ends the sleep. */
+    async sleep(delay: number): Promise<void> {
+      await new Promise<void>((wakeUp) => {
+        resume = wakeUp;
+        // A locked phone's timers are frozen anyway; the wall-clock deadline makes the next find the last.
+        if (!doc?.hidden) timer = setTimeout(wakeUp, woken ? 0 : delay);
+      });
+      clearTimeout(timer);
+      resume = undefined;
+    },
+    /** Forgets the kicks so far: a find is starting, and it sees whatever they announced. */
+    clear() {
+      woken = false;
+    },
+    dispose() {
+      clearTimeout(timer);
+      doc?.removeEventListener('visibilitychange', kick);
+      signal?.removeEventListener('abort', kick);
+      unlisten?.();
+    },
+  };
+}
+
+/** The poll loop of {@link findCreated}, with its options already checked. */
+async function poll<T>(ack: unknown, settings: FindSettings<T>, waker: ReturnType<typeof createWaker>): Promise<T> {
+  const { find, select = firstId as (found: any) => T, interval, timeout, signal, fetch } = settings;
+  const deadline = Date.now() + timeout;
+  let nextFind = Date.now() + interval;
+  let lastFailure: unknown;
+  for (;;) {
+    // One find always starts at the deadline, so the wait never runs past it.
+    await waker.sleep(Math.min(nextFind, deadline) - Date.now());
+    if (signal?.aborted) throw signal.reason;
+    if (waker.isHidden()) continue;
+    waker.clear();
+    const started = Date.now();
+    try {
+      const url = typeof find === 'string' ? find : find(ack);
+      const query = typeof find === 'string' ? lookupQuery(ack) : {};
+      const found = await requestJSON(url, { query, signal, timeout, fetch });
+      const record = found == null ? undefined : select(found);
+      if (record != null) return record;
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      lastFailure = error;
+    }
+    // The deadline holds whatever woke this find: a find that started at or after it is the last.
+    if (started >= deadline) {
+      throw new CompanionError('EFFECT_TIMEOUT', `no record within ${timeout} ms`, { cause: lastFailure, ack });
+    }
+    nextFind = started + interval;
+  }
+}
+
+/**
+ * Looks for a record that a create answer announced, until a lookup confirms it exists or the
+ * deadline passes: the polling half of {@link createAndFind}, for a page that timed out and
+ * offers "Check again" without POSTing a second time (`error.ack` of `EFFECT_TIMEOUT` is the
+ * create answer to pass).
  *
- * - A failed create rejects at once with its {@link requestJSON} error; nothing is polled
- *   (Canvas drops every effect of a non-2xx answer).
  * - A find that fails with a 5xx `HTTP_ERROR`, `NETWORK_ERROR` or `TIMEOUT` is retried; any other
  *   failure (401/403 `UNAUTHORIZED`, 404 `NOT_FOUND`, another 4xx, `INVALID_RESPONSE`, an error
  *   thrown by `find` or `select`) rejects at once.
  * - While the page is hidden no find is sent; when it becomes visible again a find runs at once.
  *   The deadline is wall-clock, so after a long lock that find is the last one.
- * - Gives up with `EFFECT_TIMEOUT` (the last failure as `cause`) when a find that started at or
- *   after the deadline finds nothing. Never resolves without a record.
+ * - Gives up with `EFFECT_TIMEOUT` (the last failure as `cause`, the create answer as `ack`)
+ *   right after the first find that started at or after the deadline, whatever woke it. Never
+ *   resolves without a record.
  * - After it settles, no request, timer or listener remains.
+ *
+ * @example
+ * ```ts
+ * catch (error) {
+ *   if (isCompanionError(error, 'EFFECT_TIMEOUT')) checkAgain.onclick = () => findCreated(error.ack, { find: apiUrl('/app/find') });
+ * }
+ * ```
+ * @throws TypeError or RangeError at once for bad options. Rejects with `signal.reason` when aborted.
+ */
+export function findCreated<T = string>(ack: unknown, options: FindCreatedOptions<T>): Promise<T> {
+  const settings = findSettings(options ?? ({} as FindCreatedOptions<T>));
+  const waker = createWaker(settings.wake, settings.signal);
+  return poll(ack, settings, waker).finally(waker.dispose);
+}
+
+/**
+ * Creates a record through an effect and resolves with it once a lookup confirms it exists:
+ * POSTs `create` once, then GETs `find` every `interval` ms until `select` returns a record
+ * (as {@link findCreated}, which it is built on).
+ *
+ * - A failed create rejects at once with its {@link requestJSON} error; nothing is polled
+ *   (Canvas drops every effect of a non-2xx answer).
+ * - The create POST is never sent twice. On `EFFECT_TIMEOUT` the error's `ack` is the create
+ *   answer: offer "Check again" with `findCreated(error.ack, options)`, not another create.
+ * - A `wake` message that arrives while the POST is in flight runs the first find at once.
  *
  * @example
  * ```ts
  * const patientId = await createAndFind({ create: apiUrl('/app/create'), body: form, find: apiUrl('/app/find') });
  * ```
- * @throws RangeError at once for a negative `interval` or `timeout`. Rejects with `signal.reason` when aborted
- *   (the create may still have happened if the POST was already sent).
+ * @throws TypeError or RangeError at once for bad options. Rejects with `signal.reason` when
+ *   aborted (the create may still have happened if the POST was already sent).
  */
 export function createAndFind<T = string>(options: CreateAndFindOptions<T>): Promise<T> {
-  const { create, body, find, select = firstId as (found: any) => T, interval = 500, timeout = 5000, signal, onAccepted, wake, fetch } = options;
-  if (!(interval >= 0 && timeout >= 0)) throw new RangeError('timeout must be >= 0');
-  const doc = globalThis.document;
-  // Set by a wake message, by the page becoming visible, or by an abort: find (or stop) at once.
-  let again = false;
-  let resume: (() => void) | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const kick = () => {
-    again = true;
-    resume?.();
-  };
-  const unlisten = (wake as any)?.[Symbol.for('canvas-companion.wake')]?.(kick) as (() => void) | undefined;
-  doc?.addEventListener('visibilitychange', kick);
-  signal?.addEventListener('abort', kick);
-  return (async () => {
-    try {
-      const ack = await requestJSON(create, { method: 'POST', body, signal, fetch });
-      const deadline = Date.now() + timeout;
-      try {
-        onAccepted?.(ack);
-      } catch (error) {
-        reportCallbackError(error);
-      }
-      for (let started = Date.now(), last; ; ) {
-        // Sleep until the next find is due (never later than the deadline, so that one find
-        // starts at it) or a kick. While hidden, only a kick ends the sleep: a locked phone's
-        // timers are frozen anyway, and the wall-clock deadline makes the next find the last.
-        await new Promise<void>((wakeUp) => {
-          resume = wakeUp;
-          if (!doc?.hidden) timer = setTimeout(wakeUp, again ? 0 : Math.min(started + interval, deadline) - Date.now());
-        });
-        clearTimeout(timer);
-        if (signal?.aborted) throw signal.reason;
-        if (doc?.hidden) continue;
-        again = false;
-        started = Date.now();
-        const plain = typeof find == 'string';
-        try {
-          const found = await requestJSON(plain ? find : find(ack), {
-            query: plain ? { ...ack?.lookup_params, after: ack?.lookup_started_at } : {},
-            signal,
-            timeout,
-            fetch,
-          });
-          const value = found == null ? undefined : select(found);
-          if (value != null) return value;
-        } catch (error) {
-          // Only 5xx, NETWORK_ERROR and TIMEOUT are worth another try.
-          if (!isCompanionError(error) || error.status! < 500) throw error;
-          last = error;
-        }
-        if (started >= deadline && !again) throw new CompanionError('EFFECT_TIMEOUT', `No record within ${timeout} ms`, { cause: last });
-      }
-    } finally {
-      clearTimeout(timer);
-      doc?.removeEventListener('visibilitychange', kick);
-      signal?.removeEventListener('abort', kick);
-      unlisten?.();
-    }
-  })();
+  const settings = findSettings(options ?? ({} as CreateAndFindOptions<T>));
+  const { create, body, signal, onAccepted, fetch } = options;
+  if (typeof create !== 'string') throw new TypeError('create must be a URL');
+  // Sent now, so a body JSON cannot encode throws here, before any listener is added.
+  const created = requestJSON(create, { method: 'POST', body, signal, fetch });
+  // Listening starts before the answer: a record can land, and be announced, before it.
+  const waker = createWaker(settings.wake, signal);
+  const found = created.then((ack) => {
+    callSafely(onAccepted, ack);
+    return poll(ack, settings, waker);
+  });
+  return found.finally(waker.dispose);
 }

@@ -40,6 +40,10 @@ export interface CompanionErrorOptions {
   status?: number;
   /** The underlying error (for `EFFECT_TIMEOUT`, the last failure seen). */
   cause?: unknown;
+  /** The parsed body of a non-2xx answer: its JSON value, else its text; `undefined` when empty. */
+  body?: unknown;
+  /** For `EFFECT_TIMEOUT`: the create answer, to look for the record again with `findCreated()`. */
+  ack?: unknown;
 }
 
 /**
@@ -51,17 +55,29 @@ export class CompanionError extends Error {
   readonly code: CompanionErrorCode;
   /** HTTP status, for errors that come from an answer; otherwise `undefined`. */
   readonly status?: number;
+  /**
+   * For errors from a non-2xx answer: its body, parsed as JSON when it is JSON, else its text;
+   * `undefined` when empty. E.g. a 400's field errors or a 409's duplicates.
+   */
+  readonly body?: unknown;
+  /**
+   * For `EFFECT_TIMEOUT`: the create answer (the 202 body). Pass it to `findCreated()` to look
+   * again without creating a second record.
+   */
+  readonly ack?: unknown;
 
   /**
    * @param code - Stable reason.
    * @param message - Human-readable detail.
-   * @param options - HTTP status and underlying cause.
+   * @param options - HTTP status, answer body, create answer and underlying cause.
    */
   constructor(code: CompanionErrorCode, message: string, options?: CompanionErrorOptions) {
     super(message, options);
     this.name = 'CompanionError';
     this.code = code;
     this.status = options?.status;
+    this.body = options?.body;
+    this.ack = options?.ack;
   }
 }
 

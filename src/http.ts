@@ -3,7 +3,8 @@
  * Canvas session cookie.
  * @module
  */
-import { CompanionError } from './errors.js';
+import { CompanionError, type CompanionErrorCode } from './errors.js';
+import { checkDelay, pageWindow, startTimer } from './shared.js';
 
 /** Query parameters: `null` and `undefined` values are left out, others turned into strings. */
 export type QueryParams = Record<string, string | number | boolean | null | undefined>;
@@ -26,7 +27,10 @@ export interface RequestJSONOptions {
    * @default 'POST' when `body` is given, else 'GET'
    */
   method?: string;
-  /** Sent as JSON (`JSON.stringify`) with `Content-Type: application/json`. */
+  /**
+   * Sent as JSON (`JSON.stringify`) with `Content-Type: application/json`. A body JSON cannot
+   * encode (a function, a symbol, a cycle), or any body with `GET` or `HEAD`, is a `TypeError`.
+   */
   body?: unknown;
   /** Query parameters to append to the URL, encoded. */
   query?: QueryParams;
@@ -34,7 +38,7 @@ export interface RequestJSONOptions {
   signal?: AbortSignal;
   /**
    * Deadline for the whole request, answer body included, in ms; past it the promise rejects
-   * with `TIMEOUT`. `Infinity` waits for ever.
+   * with `TIMEOUT`. At most 2³¹−1 ms; `Infinity` waits for ever.
    * @default 30000
    */
   timeout?: number;
@@ -45,6 +49,15 @@ export interface RequestJSONOptions {
   fetch?: typeof fetch;
 }
 
+/** The defaults of {@link RequestJSONOptions}. */
+const HTTP_DEFAULTS = {
+  timeout: 30_000,
+} as const;
+
+const JSON_TYPE = 'application/json';
+const PLUGIN_PATH = /^\/plugin-io\/api\/(\w+)(\/|$)/;
+const PLUGIN_NAME = /^\w+$/;
+
 /**
  * The plugin's name, read from a path of the form `/plugin-io/api/<plugin_name>/…`.
  *
@@ -52,13 +65,20 @@ export interface RequestJSONOptions {
  * @returns The name, or `null` when the path is not under `/plugin-io/api/` (e.g. a page served
  *   elsewhere, or outside a browser).
  */
-export function pluginName(path = globalThis.location?.pathname): string | null {
-  return /^\/plugin-io\/api\/(\w+)(\/|$)/.exec(path!)?.[1] ?? null;
+export function pluginName(path: string | undefined = pageWindow()?.location.pathname): string | null {
+  if (typeof path !== 'string') return null;
+  return PLUGIN_PATH.exec(path)?.[1] ?? null;
 }
 
+/** `url` with `query`'s entries appended, encoded; `null` and `undefined` values are left out. */
 function withQuery(url: string, query: QueryParams = {}): string {
-  const text = String(new URLSearchParams(Object.entries(query).filter((entry) => entry[1] != null) as string[][]));
-  return text ? url + (url.includes('?') ? '&' : '?') + text : url;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value != null) params.append(key, String(value));
+  }
+  const text = params.toString();
+  if (!text) return url;
+  return url + (url.includes('?') ? '&' : '?') + text;
 }
 
 /**
@@ -73,11 +93,56 @@ function withQuery(url: string, query: QueryParams = {}): string {
  *   page is not served under `/plugin-io/api/<plugin>/` (or the name is not `\w+`).
  */
 export function apiUrl(path: string, options: ApiUrlOptions = {}): string {
-  const plugin = options.plugin ?? pluginName() ?? '';
-  if (path?.[0] != '/' || !/^\w+$/.test(plugin)) {
-    throw new TypeError('apiUrl() needs a path starting with "/" and, off plugin pages, { plugin }');
+  if (typeof path !== 'string' || !path.startsWith('/')) {
+    throw new TypeError('path must start with "/"');
   }
+  const plugin = options.plugin ?? pluginName();
+  if (plugin == null) {
+    throw new TypeError('no plugin name: pass { plugin }');
+  }
+  if (!PLUGIN_NAME.test(plugin)) throw new TypeError(`plugin ${plugin} is not \\w+`);
   return withQuery(`/plugin-io/api/${plugin}${path}`, options.query);
+}
+
+/** The JSON text of a request body, or `undefined` for none. */
+function encodeBody(body: unknown, method: string): string | undefined {
+  if (body === undefined) return undefined;
+  if (method === 'GET' || method === 'HEAD') throw new TypeError(`body with ${method}`);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(body);
+  } catch (cause) {
+    throw new TypeError('body is not JSON-encodable', { cause });
+  }
+  // JSON.stringify returns undefined, without throwing, for a function or a symbol.
+  if (text === undefined) throw new TypeError(`body is not JSON-encodable: a ${typeof body}`);
+  return text;
+}
+
+/** An answer's body: its JSON value, else its text (with the parse error); `undefined` when empty. */
+function parseBody(text: string): { value: unknown; parseError?: unknown } {
+  if (!text.trim()) return { value: undefined };
+  try {
+    return { value: JSON.parse(text) };
+  } catch (parseError) {
+    return { value: text, parseError };
+  }
+}
+
+function codeForStatus(status: number): CompanionErrorCode {
+  if (status === 401 || status === 403) return 'UNAUTHORIZED';
+  if (status === 404) return 'NOT_FOUND';
+  return 'HTTP_ERROR';
+}
+
+/** The error for a non-2xx answer. */
+function httpError(url: string, status: number, body: unknown): CompanionError {
+  const code = codeForStatus(status);
+  // Canvas's 401s carry {"error": "…"}, and so do many plugins' 4xx answers; other bodies may be anything.
+  const bodyError = (body as { error?: unknown } | null | undefined)?.error;
+  const fallback = `${url}: HTTP ${status}` + (code === 'UNAUTHORIZED' ? ': signed out or not permitted' : '');
+  const message = typeof bodyError === 'string' && bodyError !== '' ? bodyError : fallback;
+  return new CompanionError(code, message, { status, body });
 }
 
 /**
@@ -86,57 +151,51 @@ export function apiUrl(path: string, options: ApiUrlOptions = {}): string {
  *
  * @returns The parsed body, or `null` for a 204 or an empty body.
  * @throws CompanionError (as a rejection): `UNAUTHORIZED` for 401 and 403 (the message is the
- *   body's `error` when it has one), `NOT_FOUND` for 404, `HTTP_ERROR` for any other non-2xx,
- *   `NETWORK_ERROR` when no answer came (the fetch error is the `cause`), `INVALID_RESPONSE` when
- *   the body is not JSON, `TIMEOUT` after `timeout` ms. Rejects with `signal.reason` when aborted.
- *   Throws `RangeError` at once for a negative `timeout`, `TypeError` for a body JSON cannot encode.
+ *   body's `error` when it has one), `NOT_FOUND` for 404, `HTTP_ERROR` for any other non-2xx
+ *   (each with `status` and the answer's `body`), `NETWORK_ERROR` when no answer came (the fetch
+ *   error is the `cause`), `INVALID_RESPONSE` when a 2xx body is not JSON, `TIMEOUT` after
+ *   `timeout` ms. Rejects with `signal.reason` when aborted. Throws at once, before anything is
+ *   sent: `RangeError` for a bad `timeout`, `TypeError` for a body JSON cannot encode or a body
+ *   with `GET`/`HEAD`, or without a `fetch`.
  */
 export function requestJSON<T = any>(url: string, options: RequestJSONOptions = {}): Promise<T> {
-  const { body, signal, timeout = 30_000, fetch: send = fetch } = options;
-  if (!(timeout >= 0)) throw new RangeError('timeout must be >= 0');
-  const type = 'application/json';
+  const { body, signal, timeout = HTTP_DEFAULTS.timeout, fetch: send = globalThis.fetch } = options;
+  if (typeof url !== 'string') throw new TypeError('url must be a string');
+  checkDelay('timeout', timeout, true);
+  if (typeof send !== 'function') throw new TypeError('no fetch: pass { fetch }');
+  const method = (options.method ?? (body === undefined ? 'GET' : 'POST')).toUpperCase();
+  const encoded = encodeBody(body, method);
+  const fullUrl = withQuery(url, options.query);
   const controller = new AbortController();
   const init: RequestInit = {
-    method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+    method,
     credentials: 'same-origin',
-    headers: body === undefined ? { accept: type } : { accept: type, 'content-type': type },
-    body: JSON.stringify(body),
+    headers: encoded === undefined ? { accept: JSON_TYPE } : { accept: JSON_TYPE, 'content-type': JSON_TYPE },
+    body: encoded,
     signal: controller.signal,
   };
-  url = withQuery(url, options.query);
-  const stop = () => controller.abort(signal!.reason);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const abortWithCaller = () => controller.abort(signal!.reason);
   return (async () => {
+    if (signal?.aborted) throw signal.reason;
+    signal?.addEventListener('abort', abortWithCaller);
+    const timer = startTimer(() => controller.abort(new CompanionError('TIMEOUT', `${fullUrl}: no answer in ${timeout} ms`)), timeout);
     let response: Response;
     let text: string;
-    let data = null;
-    if (signal?.aborted) throw signal.reason;
-    signal?.addEventListener('abort', stop);
-    // Past 2^31-1 ms, setTimeout would fire at once: such a timeout means "for ever".
-    if (timeout < 2 ** 31) timer = setTimeout(() => controller.abort(new CompanionError('TIMEOUT', `${url}: no answer in ${timeout} ms`)), timeout);
     try {
-      response = await send(url, init);
+      response = await send(fullUrl, init);
       text = await response.text();
     } catch (cause) {
       // An abort or our timeout also rejects the fetch: report the signal's reason then.
-      throw controller.signal.aborted ? controller.signal.reason : new CompanionError('NETWORK_ERROR', `${url}: no answer`, { cause });
+      if (controller.signal.aborted) throw controller.signal.reason;
+      throw new CompanionError('NETWORK_ERROR', `${fullUrl}: no answer`, { cause });
     } finally {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', stop);
+      signal?.removeEventListener('abort', abortWithCaller);
     }
     const { ok, status } = response;
-    const auth = status == 401 || status == 403;
-    try {
-      if (text.trim()) data = JSON.parse(text);
-    } catch (cause) {
-      if (ok) throw new CompanionError('INVALID_RESPONSE', `${url}: not JSON`, { status, cause });
-    }
-    if (ok) return data;
-    // Canvas's 401s carry {"error": "…"}, and so do many plugins' 4xx answers; other bodies may be anything.
-    throw new CompanionError(
-      auth ? 'UNAUTHORIZED' : status == 404 ? 'NOT_FOUND' : 'HTTP_ERROR',
-      (typeof data?.error == 'string' && data.error) || `${url}: HTTP ${status}${auth ? ': signed out or not permitted' : ''}`,
-      { status },
-    );
+    const parsed = parseBody(text);
+    if (!ok) throw httpError(fullUrl, status, parsed.value);
+    if (parsed.parseError) throw new CompanionError('INVALID_RESPONSE', `${fullUrl}: not JSON`, { status, body: text, cause: parsed.parseError });
+    return (parsed.value ?? null) as T;
   })();
 }

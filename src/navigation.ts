@@ -4,34 +4,54 @@
  */
 import { isValidId } from './context.js';
 import { CompanionError } from './errors.js';
+import { pageWindow, state } from './shared.js';
 
 /**
- * The companion's path for a patient: `/companion/patient/<id>/`, for `<a target="_top">` links.
+ * The companion's path for a patient: `/companion/patient/<id>/`, for `<a target="_top">` links
+ * on pages served from the companion's own origin.
  *
  * @param patientId - The patient's UUID (`patient.id`, not the database ID).
  * @throws CompanionError `INVALID_ID` unless `patientId` is a UUID; nothing else can reach the path.
  */
 export function patientPath(patientId: string): string {
   if (!isValidId(patientId)) {
-    throw new CompanionError('INVALID_ID', 'not a UUID');
+    throw new CompanionError('INVALID_ID', 'patientId: not a UUID');
   }
   return `/companion/patient/${patientId}/`;
 }
 
 /**
- * Sends the clinician to a patient's page in the companion. Navigates the **top** window, which
- * tears down this iframe and its modal; navigating the iframe itself would leave the modal open.
+ * The absolute URL of a patient's page in the companion, on the host's origin: the origin the
+ * accepted `INIT_CHANNEL` came from, or the page's own before the port arrives. For
+ * `<a target="_top">` links on pages whose host runs on another origin.
+ *
+ * @param patientId - The patient's UUID.
+ * Outside a browser, with no origin to build on, it is the path alone.
+ *
+ * @param patientId - The patient's UUID.
+ * @throws CompanionError `INVALID_ID` unless `patientId` is a UUID.
+ */
+export function patientUrl(patientId: string): string {
+  const origin = state().hostOrigin ?? pageWindow()?.location.origin ?? '';
+  return origin + patientPath(patientId);
+}
+
+/**
+ * Sends the clinician to a patient's page in the companion. Navigates the **top** window to
+ * {@link patientUrl} (on the host's origin, which may differ from the page's), which tears down
+ * this iframe and its modal; navigating the iframe itself would leave the modal open.
  *
  * @param patientId - The patient's UUID.
  * @throws CompanionError `INVALID_ID` (and nothing navigates) unless `patientId` is a UUID;
- *   `NAVIGATION_BLOCKED` when the browser refuses to navigate the top window (e.g. a sandbox
- *   without `allow-top-navigation`).
+ *   `NAVIGATION_BLOCKED` when the top window cannot be navigated (e.g. a sandbox without
+ *   `allow-top-navigation`, or outside a browser).
  */
 export function openPatient(patientId: string): void {
-  const path = patientPath(patientId);
+  const url = patientUrl(patientId);
   try {
-    top!.location.href = path;
+    // `window.top` cannot be replaced by page code (unlike `parent` or `self`).
+    pageWindow()!.top!.location.href = url;
   } catch (cause) {
-    throw new CompanionError('NAVIGATION_BLOCKED', 'navigation refused', { cause });
+    throw new CompanionError('NAVIGATION_BLOCKED', 'top window navigation refused', { cause });
   }
 }

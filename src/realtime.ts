@@ -15,8 +15,8 @@
  * Nothing here runs at import: everything starts in {@link subscribe}.
  * @module
  */
-import ReconnectingWebSocket from 'reconnecting-websocket';
-import { debugLog, reportCallbackError } from './channel.js';
+import ReconnectingWebSocket from './bundled-socket.js';
+import { callSafely, checkDelay, checkFunction, debugLog, pageWindow } from './shared.js';
 import { CompanionError } from './errors.js';
 import { pluginName } from './http.js';
 
@@ -34,6 +34,14 @@ export interface Subscription {
   close(): void;
   /** The channel's current status; `'closed'` once this subscription is closed. */
   readonly status: SubscriptionStatus;
+  /**
+   * Adds another message listener to this subscriber: it gets every message `onMessage` gets,
+   * after it, until removed or until the subscription is closed. A throwing listener does not
+   * stop the others. (`createAndFind({ wake })` listens this way.)
+   * @returns A function that removes the listener.
+   * @throws TypeError if `listener` is not a function.
+   */
+  listen(listener: (message: Record<string, unknown>) => void): () => void;
 }
 
 /**
@@ -106,23 +114,38 @@ export interface SubscribeOptions {
   maxRetries?: number;
 }
 
+/** The defaults of {@link SubscribeOptions}. */
+const REALTIME_DEFAULTS = {
+  minReconnectionDelay: 1000,
+  maxReconnectionDelay: 10_000,
+  reconnectionDelayGrowFactor: 1.3,
+  connectionTimeout: 4000,
+  minUptime: 5000,
+  maxRetries: Infinity,
+  /** Failed connects in a row after which `authProbe` is fetched. */
+  failuresBeforeProbe: 3,
+} as const;
+
+/** The options that are delays in ms: from 0 to 2³¹−1. */
+const DELAY_OPTIONS = ['minReconnectionDelay', 'maxReconnectionDelay', 'connectionTimeout', 'minUptime'] as const;
+
 interface Subscriber {
   _options: SubscribeOptions;
-  /** `onMessage` first, then the wake listeners: each gets every delivered message, in that order. */
+  /** `onMessage` first, then the `listen()` listeners: each gets every delivered message, in that order. */
   _listeners: Set<(message: Record<string, unknown>) => void>;
 }
 
 /**
- * One shared socket. Its fields (and a Subscriber's) start with `_`: the minified build renames
- * such fields short.
+ * One shared socket. Its fields (and a Subscriber's) start with `_` because the minified build
+ * renames such fields short (see rollup.config.mjs).
  */
 interface Entry {
   _url: string;
-  /** The first subscriber's options. */
-  _options: SubscribeOptions;
+  /** The first subscriber's options, with the defaults filled in. */
+  _settings: Settings;
   _subscribers: Set<Subscriber>;
   status: SubscriptionStatus;
-  /** Failed connects in a row (-1 right after an open, so the drop itself does not count). */
+  /** Failed connects in a row; -1 right after an open, so the drop that ends it does not count. */
   _failures: number;
   /** The current reconnecting-websocket instance; undefined while stopped. */
   _socket?: ReconnectingWebSocket | undefined;
@@ -134,30 +157,28 @@ interface Entry {
   _onPageEvent: (event: Event) => void;
 }
 
-let sockets: Map<string, Entry> | undefined;
+/** The connection options of a shared socket: the first subscriber's, with the defaults filled in. */
+type Settings = typeof REALTIME_DEFAULTS & Pick<SubscribeOptions, 'authProbe' | 'fetch'> & { WebSocket: typeof WebSocket };
 
-function noop(): void {}
+/** The shared sockets, by URL. */
+const sockets = new Map<string, Entry>();
 
-function call<T>(callback: ((value: T) => void) | undefined, value?: T): void {
-  try {
-    callback?.(value as T);
-  } catch (error) {
-    reportCallbackError(error);
-  }
-}
+function ignore(): void {}
 
 /** Runs `run` for each subscriber still subscribed when its turn comes. */
-function each(entry: Entry, run: (subscriber: Subscriber) => void): void {
-  for (const subscriber of [...entry._subscribers]) if (entry._subscribers.has(subscriber)) run(subscriber);
-}
-
-function set(entry: Entry, status: SubscriptionStatus): void {
-  if (entry.status != status) {
-    entry.status = status;
-    each(entry, (subscriber) => call(subscriber._options.onStatus, status));
+function eachSubscriber(entry: Entry, run: (subscriber: Subscriber) => void): void {
+  for (const subscriber of [...entry._subscribers]) {
+    if (entry._subscribers.has(subscriber)) run(subscriber);
   }
 }
 
+function setStatus(entry: Entry, status: SubscriptionStatus): void {
+  if (entry.status === status) return;
+  entry.status = status;
+  eachSubscriber(entry, (subscriber) => callSafely(subscriber._options.onStatus, status));
+}
+
+/** Closes the current instance and cancels its timer and probe; the entry stays. */
 function stop(entry: Entry): void {
   const rws = entry._socket;
   // Forget it first: a socket may fire `close` synchronously, and stale events are ignored.
@@ -167,95 +188,125 @@ function stop(entry: Entry): void {
   rws?.close();
 }
 
-function listen(entry: Entry, method: 'addEventListener' | 'removeEventListener'): void {
-  // `visibilitychange` bubbles from the document to the window; outside a browser there is no window.
-  for (const type of ['online', 'pagehide', 'pageshow', 'visibilitychange']) (globalThis as unknown as Partial<Window>)[method]?.(type, entry._onPageEvent);
+function listenToPage(entry: Entry, method: 'addEventListener' | 'removeEventListener'): void {
+  // `visibilitychange` bubbles from the document to the window.
+  for (const type of ['online', 'pagehide', 'pageshow', 'visibilitychange']) pageWindow()?.[method](type, entry._onPageEvent);
 }
 
 /** Final: no socket, timer, request or listener remains; a new subscribe() starts afresh. */
 function end(entry: Entry, status?: SubscriptionStatus): void {
   stop(entry);
-  listen(entry, 'removeEventListener');
-  if (sockets!.get(entry._url) == entry) sockets!.delete(entry._url);
-  if (status) set(entry, status);
+  listenToPage(entry, 'removeEventListener');
+  if (sockets.get(entry._url) === entry) sockets.delete(entry._url);
+  if (status) setStatus(entry, status);
+}
+
+/** The backoff before retry `retry` (1, 2, …): a random time between half and all of the grown delay. */
+function backoff(settings: Settings, retry: number): number {
+  const grown = settings.minReconnectionDelay * settings.reconnectionDelayGrowFactor ** (retry - 1);
+  const delay = Math.min(settings.maxReconnectionDelay, grown);
+  return (delay / 2) * (1 + Math.random());
+}
+
+/** After a few failed connects: asks `authProbe` whether the session is still allowed in. */
+function probeAuthorization(entry: Entry, rws: ReconnectingWebSocket): void {
+  const { authProbe, fetch: send = globalThis.fetch } = entry._settings;
+  if (authProbe == null || typeof send !== 'function') return;
+  const probe = (entry._probe = new AbortController());
+  send(authProbe, { credentials: 'same-origin', signal: probe.signal }).then((response) => {
+    const denied = response.status === 401 || response.status === 403;
+    if (denied && entry._socket === rws && entry.status !== 'open') end(entry, 'unauthorized');
+  }, ignore);
 }
 
 function start(entry: Entry): void {
-  const options = entry._options;
-  const Socket = options.WebSocket ?? globalThis.WebSocket;
+  const settings = entry._settings;
+  const Socket = settings.WebSocket;
   // RWS builds sockets with `new`: a function returning an object works, and CLOSING is its class check.
   function createSocket(url: string) {
     const socket = new Socket(url);
-    socket.addEventListener('error', noop);
+    socket.addEventListener('error', ignore);
     return socket;
   }
   createSocket.CLOSING = 2;
-  const rws: ReconnectingWebSocket = (entry._socket = new ReconnectingWebSocket(
-    (() => {
-      const retry = rws.retryCount;
-      const delay = Math.min(options.maxReconnectionDelay ?? 1e4, (options.minReconnectionDelay ?? 1e3) * (options.reconnectionDelayGrowFactor ?? 1.3) ** (retry - 1));
-      return retry && entry._socket == rws ? new Promise((resolve) => (entry._timer = setTimeout(resolve, (delay * (1 + Math.random())) / 2, entry._url))) : entry._url;
-    }) as () => string, // RWS's type omits the Promise its code accepts
-    undefined,
-    { WebSocket: createSocket, minReconnectionDelay: 0, connectionTimeout: options.connectionTimeout, minUptime: options.minUptime },
-  ));
-  const probe = (entry._probe = new AbortController());
+  // RWS asks this for the URL before each connect; the backoff wait happens here, on our timer.
+  const nextUrl = (): string | Promise<string> => {
+    const retry = rws.retryCount;
+    if (retry === 0 || entry._socket !== rws) return entry._url;
+    return new Promise((resolve) => {
+      entry._timer = setTimeout(resolve, backoff(settings, retry), entry._url);
+    });
+  };
+  const rws: ReconnectingWebSocket = new ReconnectingWebSocket(nextUrl, undefined, {
+    WebSocket: createSocket,
+    minReconnectionDelay: 0,
+    connectionTimeout: settings.connectionTimeout,
+    minUptime: settings.minUptime,
+  });
+  entry._socket = rws;
   rws.onopen = () => {
-    if (entry._socket != rws) return;
+    if (entry._socket !== rws) return;
     entry._failures = -1;
-    set(entry, 'open');
-    each(entry, (subscriber) => call(subscriber._options.onOpen));
+    setStatus(entry, 'open');
+    eachSubscriber(entry, (subscriber) => callSafely(subscriber._options.onOpen, undefined));
   };
   rws.onclose = () => {
+    if (entry._socket !== rws) return;
     // RWS has already counted the next retry here.
-    if (entry._socket != rws) return;
-    if (rws.retryCount > (options.maxRetries ?? Infinity)) return end(entry, 'closed');
-    set(entry, 'reconnecting');
-    if (++entry._failures > 2 && options.authProbe) {
-      (options.fetch ?? fetch)(options.authProbe, { credentials: 'same-origin', signal: probe.signal }).then((response) => {
-        // 401 and 403 are the only statuses with (status | 2) == 403.
-        if (entry._socket == rws && entry.status != 'open' && (response.status | 2) == 403) end(entry, 'unauthorized');
-      }, noop);
-    }
+    if (rws.retryCount > settings.maxRetries) return end(entry, 'closed');
+    setStatus(entry, 'reconnecting');
+    entry._failures += 1;
+    if (entry._failures >= REALTIME_DEFAULTS.failuresBeforeProbe) probeAuthorization(entry, rws);
   };
   rws.onmessage = ({ data }) => {
-    if (entry._socket != rws) return;
-    let message: unknown;
-    try {
-      message = JSON.parse(data).message;
-    } catch {
-      // Not JSON: dropped below.
-    }
-    if (message && typeof message == 'object' && !Array.isArray(message)) {
-      each(entry, (subscriber) => {
-        for (const listener of subscriber._listeners) call(listener, message as Record<string, unknown>);
-      });
-    } else debugLog('dropped frame', data);
+    if (entry._socket !== rws) return;
+    const message = unwrapFrame(data);
+    if (message == null) return debugLog('dropped frame', data);
+    eachSubscriber(entry, (subscriber) => {
+      for (const listener of subscriber._listeners) callSafely(listener, message);
+    });
   };
 }
 
-/** A new shared socket for `url`, with the first subscriber's options. */
-function connect(url: string, options: SubscribeOptions): Entry {
-  if (typeof (options.WebSocket ?? globalThis.WebSocket) != 'function') throw new TypeError('no WebSocket: pass options.WebSocket');
+/** The `message` object of a `{"message": {...}}` frame, or `undefined` for any other frame. */
+function unwrapFrame(data: unknown): Record<string, unknown> | undefined {
+  let message: unknown;
+  try {
+    message = JSON.parse(data as string).message;
+  } catch {
+    return undefined;
+  }
+  const isObject = message != null && typeof message === 'object' && !Array.isArray(message);
+  return isObject ? (message as Record<string, unknown>) : undefined;
+}
+
+function onPageEvent(entry: Entry, { type }: Event): void {
+  if (type === 'pagehide') {
+    stop(entry);
+    setStatus(entry, 'reconnecting');
+    return;
+  }
+  const restored = type === 'pageshow' && !entry._socket;
+  const worthRetrying = entry.status === 'reconnecting' && (type === 'online' || pageWindow()?.document.visibilityState === 'visible');
+  if (restored || (type !== 'pageshow' && worthRetrying)) {
+    // A fresh instance connects at once, whatever RWS was waiting for.
+    stop(entry);
+    start(entry);
+  }
+}
+
+/** A new shared socket for `url`, with the first subscriber's settings. */
+function connect(url: string, settings: Settings): Entry {
   const entry: Entry = {
     _url: url,
-    _options: options,
+    _settings: settings,
     _subscribers: new Set(),
     status: 'connecting',
     _failures: 0,
-    _onPageEvent: ({ type }) => {
-      if (type == 'pagehide') {
-        stop(entry);
-        set(entry, 'reconnecting');
-      } else if (type == 'pageshow' ? !entry._socket : entry.status == 'reconnecting' && (type == 'online' || document.visibilityState == 'visible')) {
-        // A fresh instance connects at once, whatever RWS was waiting for.
-        stop(entry);
-        start(entry);
-      }
-    },
+    _onPageEvent: (event) => onPageEvent(entry, event),
   };
-  sockets!.set(url, entry);
-  listen(entry, 'addEventListener');
+  sockets.set(url, entry);
+  listenToPage(entry, 'addEventListener');
   start(entry);
   return entry;
 }
@@ -265,15 +316,33 @@ function connect(url: string, options: SubscribeOptions): Entry {
  * (the trailing slash is required by the server), on the page's own host.
  *
  * @throws CompanionError `INVALID_CHANNEL` unless the plugin matches `^\w+$` and the channel `^[\w-]+$`.
- * @throws TypeError if `channel` is not a string.
+ * @throws TypeError if `channel` is not a string, or outside a browser (no page host).
  */
 export function socketUrl(channel: string, options: Pick<SubscribeOptions, 'plugin'> = {}): string {
-  if (typeof channel != 'string') throw new TypeError('channel must be a string');
+  if (typeof channel !== 'string') throw new TypeError('channel must be a string');
   const plugin = options.plugin ?? pluginName();
-  if (!/^\w+$/.test(plugin ?? '') || !/^[\w-]+$/.test(channel)) {
-    throw new CompanionError('INVALID_CHANNEL', `bad plugin/channel: ${plugin}/${channel}`);
+  if (typeof plugin !== 'string' || !/^\w+$/.test(plugin) || !/^[\w-]+$/.test(channel)) {
+    throw new CompanionError('INVALID_CHANNEL', `bad plugin/channel: ${String(plugin)}/${channel}`);
   }
-  return `ws${location.protocol == 'https:' ? 's' : ''}://${location.host}/plugin-io/ws/${plugin}/${channel}/`;
+  const location = pageWindow()?.location;
+  if (location == null) throw new TypeError('no page host outside a browser');
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  return `${scheme}://${location.host}/plugin-io/ws/${plugin}/${channel}/`;
+}
+
+/** The connection settings from a first subscriber's options; checks them. */
+function settingsFrom(options: SubscribeOptions): Settings {
+  const settings = { ...REALTIME_DEFAULTS, WebSocket: globalThis.WebSocket } as Settings;
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) (settings as Record<string, unknown>)[key] = value;
+  }
+  for (const name of DELAY_OPTIONS) checkDelay(name, settings[name], false);
+  if (!(settings.reconnectionDelayGrowFactor >= 1 && settings.reconnectionDelayGrowFactor < Infinity)) {
+    throw new RangeError('reconnectionDelayGrowFactor must be >= 1');
+  }
+  if (!(settings.maxRetries >= 0)) throw new RangeError('maxRetries must be >= 0');
+  if (typeof settings.WebSocket !== 'function') throw new TypeError('no WebSocket: pass { WebSocket }');
+  return settings;
 }
 
 /**
@@ -290,33 +359,39 @@ export function socketUrl(channel: string, options: Pick<SubscribeOptions, 'plug
  * });
  * ```
  * @throws CompanionError `INVALID_CHANNEL` for a bad plugin or channel name; TypeError without
- *   an `onMessage` function or a WebSocket class; RangeError for a negative or non-numeric delay or count.
+ *   an `onMessage` function or a WebSocket class, or outside a browser; RangeError for a bad
+ *   delay, growth factor or retry count.
  */
 export function subscribe(channel: string, onMessage: (message: Record<string, unknown>) => void, options: SubscribeOptions = {}): Subscription {
-  if (typeof onMessage != 'function') throw new TypeError('onMessage must be a function');
-  // The only numeric options are delays and counts.
-  for (const [key, value] of Object.entries(options)) if (typeof value == 'number' && !(value >= 0)) throw new RangeError(`${key} must be >= 0`);
+  checkFunction('onMessage', onMessage);
+  const settings = settingsFrom(options);
   const url = socketUrl(channel, options);
   const subscriber: Subscriber = { _options: options, _listeners: new Set([onMessage]) };
-  const entry = (sockets ??= new Map()).get(url) ?? connect(url, options);
-  // Joining an open socket is an open for this subscriber: it needs its snapshot too.
-  if (entry.status == 'open') queueMicrotask(() => entry.status == 'open' && entry._subscribers.has(subscriber) && call(options.onOpen));
+  const entry = sockets.get(url) ?? connect(url, settings);
+  if (entry.status === 'open') {
+    // Joining an open socket is an open for this subscriber: it needs its snapshot too.
+    queueMicrotask(() => {
+      if (entry.status === 'open' && entry._subscribers.has(subscriber)) callSafely(options.onOpen, undefined);
+    });
+  }
   entry._subscribers.add(subscriber);
   return {
     close() {
       if (!entry._subscribers.delete(subscriber)) return;
-      if (!entry._subscribers.size) end(entry);
-      if (entry.status != 'closed') call(options.onStatus, 'closed');
+      if (entry._subscribers.size === 0) end(entry);
+      if (entry.status !== 'closed') callSafely(options.onStatus, 'closed');
     },
     get status() {
       return entry._subscribers.has(subscriber) ? entry.status : 'closed';
     },
-    // Lets createAndFind({ wake }) poll at once on any message: (listener) => unregister.
-    [Symbol.for('canvas-companion.wake')]: (listener: () => void) => {
-      // Its own wrapper: the set must never merge it with onMessage, nor pass it the message.
-      const wake = () => listener();
-      subscriber._listeners.add(wake);
-      return () => void subscriber._listeners.delete(wake);
+    listen(listener) {
+      checkFunction('listener', listener);
+      // Its own wrapper: the set must never merge it with onMessage or with another listen() of the same function.
+      const own = (message: Record<string, unknown>) => listener(message);
+      subscriber._listeners.add(own);
+      return () => {
+        subscriber._listeners.delete(own);
+      };
     },
-  } as Subscription;
+  };
 }

@@ -425,17 +425,15 @@ describe('createAndFind', () => {
   });
 
   describe('wake', () => {
-    const WAKE = Symbol.for('canvas-companion.wake');
-
-    /** A stand-in Subscription carrying the wake protocol. */
+    /** A stand-in Subscription whose listen() records its listeners. */
     function fakeSubscription() {
-      const listeners = new Set<() => void>();
+      const listeners = new Set<(message: Record<string, unknown>) => void>();
       const unregister = vi.fn();
       return {
         subscription: {
           close() {},
           status: 'open' as const,
-          [WAKE]: (listener: () => void) => {
+          listen: (listener: (message: Record<string, unknown>) => void) => {
             listeners.add(listener);
             return () => {
               unregister();
@@ -443,7 +441,7 @@ describe('createAndFind', () => {
             };
           },
         },
-        message: () => listeners.forEach((listener) => listener()),
+        message: () => listeners.forEach((listener) => listener({ landed: true })),
         listeners,
         unregister,
       };
@@ -480,16 +478,50 @@ describe('createAndFind', () => {
       expect(api.finds()).toHaveLength(2);
     });
 
-    it('a message during the last find (at the deadline) runs one more instead of giving up', async () => {
+    it('a message during the last find (at the deadline) does not move the deadline: EFFECT_TIMEOUT after it', async () => {
       const api = simulate(accepted, landsAt(RTT + 1000 + RTT / 2));
       const wake = fakeSubscription();
       const promise = createAndFind(options(api, { wake: wake.subscription, interval: 1000, timeout: 1000 }));
       await vi.advanceTimersByTimeAsync(RTT + 1000 + RTT / 2); // the one find, started at the deadline, in flight
       expect(api.finds()).toHaveLength(1);
       wake.message();
-      const { value } = await run(promise, api);
-      expect(value).toBe('p-1');
-      expect(api.finds()).toHaveLength(2);
+      const { error } = await run(promise, api);
+      expect(isCompanionError(error, 'EFFECT_TIMEOUT')).toBe(true);
+      expect(api.finds()).toHaveLength(1);
+    });
+
+    it('broadcasts faster than a find cannot hold off the deadline: at most one find starts after it', async () => {
+      const FIND_RTT = 60;
+      const finds: number[] = [];
+      const t0 = Date.now();
+      const fetch = vi.fn((url: RequestInfo | URL, init?: RequestInit) => {
+        if (init?.method === 'POST') return Promise.resolve(json(ACK, 202));
+        finds.push(Date.now() - t0);
+        return new Promise<Response>((resolve) => setTimeout(() => resolve(json({ patient_id: null })), FIND_RTT));
+      });
+      const wake = fakeSubscription();
+      const promise = createAndFind({ create: '/c', find: '/f', wake: wake.subscription, timeout: 1000, fetch });
+      const outcome = promise.then(
+        () => 'resolved',
+        (error: unknown) => (isCompanionError(error, 'EFFECT_TIMEOUT') ? `EFFECT_TIMEOUT at ${Date.now() - t0}` : String(error)),
+      );
+      // A broadcast every 20 ms for 10 s, as the hostile page did; bounded, and stopped once settled.
+      let settled = false;
+      void outcome.then(() => (settled = true));
+      for (let elapsed = 0; elapsed < 10_000 && !settled; elapsed += 20) {
+        wake.message();
+        await vi.advanceTimersByTimeAsync(20);
+      }
+      expect(await outcome).toMatch(/^EFFECT_TIMEOUT at \d+$/);
+      expect(finds.filter((at) => at >= 1000)).toHaveLength(1);
+      expect(wake.listeners.size).toBe(0);
+    });
+
+    it('EFFECT_TIMEOUT carries the create answer as ack', async () => {
+      const api = simulate(accepted, () => json({ patient_id: null }));
+      const { error } = await run(createAndFind(options(api, { timeout: 1000 })), api);
+      expect(isCompanionError(error, 'EFFECT_TIMEOUT')).toBe(true);
+      expect((error as CompanionError).ack).toEqual(ACK);
     });
 
     it('a message during the create runs the first find right after the answer', async () => {

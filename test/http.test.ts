@@ -57,7 +57,7 @@ describe('pluginName', () => {
   );
 
   it('returns null outside a browser', () => {
-    vi.stubGlobal('location', undefined);
+    vi.stubGlobal('window', undefined);
     expect(pluginName()).toBeNull();
   });
 });

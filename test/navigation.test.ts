@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isCompanionError } from '../src/errors.js';
-import { openPatient, patientPath } from '../src/navigation.js';
+import { acceptPort } from '../src/channel.js';
+import { openPatient, patientPath, patientUrl } from '../src/navigation.js';
+import { state } from '../src/shared.js';
 
 const P = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
 
@@ -22,7 +24,21 @@ function fakeTop(onSet?: (href: string) => void) {
   return location;
 }
 
-afterEach(() => vi.unstubAllGlobals());
+const PAGE_ORIGIN = 'http://127.0.0.1:4173';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  state().port?.close();
+  state().port = undefined;
+  state().hostOrigin = undefined;
+});
+
+/** Hands the library a port as if the host on `origin` had sent INIT_CHANNEL. */
+function connectFrom(origin: string) {
+  const { port1, port2 } = new MessageChannel();
+  port2.close();
+  acceptPort(port1, origin);
+}
 
 const hostile: unknown[] = [
   '../../../admin',
@@ -52,11 +68,38 @@ describe('patientPath', () => {
   });
 });
 
+describe('patientUrl', () => {
+  it("is the page's own origin plus the path before any port", () => {
+    expect(patientUrl(P)).toBe(`${PAGE_ORIGIN}/companion/patient/${P}/`);
+  });
+
+  it('is on the host origin (where the accepted INIT_CHANNEL came from) after it', () => {
+    connectFrom('https://acme.canvasmedical.com');
+    expect(patientUrl(P)).toBe(`https://acme.canvasmedical.com/companion/patient/${P}/`);
+  });
+
+  it('is the path alone outside a browser, with no origin to build on', () => {
+    vi.stubGlobal('window', undefined);
+    expect(patientUrl(P)).toBe(`/companion/patient/${P}/`);
+  });
+
+  it.each(hostile)('throws INVALID_ID for %j', (id) => {
+    expect(() => patientUrl(id as string)).toThrow(expect.objectContaining({ code: 'INVALID_ID' }));
+  });
+});
+
 describe('openPatient', () => {
-  it('navigates the top window, not the frame', () => {
+  it('navigates the top window, not the frame, to the absolute URL on the page origin before a port', () => {
     const location = fakeTop();
     openPatient(P);
-    expect(location.href).toBe(`/companion/patient/${P}/`);
+    expect(location.href).toBe(`${PAGE_ORIGIN}/companion/patient/${P}/`);
+  });
+
+  it('lands on the host origin once the port came from another origin', () => {
+    connectFrom('https://acme.canvasmedical.com');
+    const location = fakeTop();
+    openPatient(P);
+    expect(location.href).toBe(`https://acme.canvasmedical.com/companion/patient/${P}/`);
   });
 
   it.each(hostile)('throws INVALID_ID for %j and leaves the top window where it was', (id) => {
