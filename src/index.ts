@@ -2,11 +2,11 @@ export { closeModal, configure, isHostConnected, onHostMessage, postToHost, resi
 export type { CloseModalOptions, ConfigureOptions, HostMessage, ResizeOptions, WhenHostReadyOptions } from './channel.js';
 export { applyScope, getContext, isEmbedded, isValidId } from './context.js';
 export type { CompanionContext, CompanionScope, GetContextOptions, GlobalContext, NoteContext, PatientContext } from './context.js';
-export { openPatient, patientPath } from './navigation.js';
+export { openPatient, patientPath, patientUrl } from './navigation.js';
 export { apiUrl, pluginName, requestJSON } from './http.js';
 export type { ApiUrlOptions, QueryParams, RequestJSONOptions } from './http.js';
-export { createAndFind } from './effects.js';
-export type { CreateAndFindOptions } from './effects.js';
+export { createAndFind, findCreated } from './effects.js';
+export type { CreateAndFindOptions, FindCreatedOptions } from './effects.js';
 export { socketUrl, subscribe } from './realtime.js';
 export type { SubscribeOptions, Subscription, SubscriptionStatus } from './realtime.js';
 export { CompanionError, isCompanionError } from './errors.js';
