@@ -32,6 +32,7 @@ export default [
         },
       },
     ],
-    output: { file: 'dist/canvas-companion.d.ts', format: 'es' },
+    // Script-tag users get the UMD global's types as `CanvasCompanion.…`.
+    output: { file: 'dist/canvas-companion.d.ts', format: 'es', footer: 'export as namespace CanvasCompanion;' },
   },
 ];
