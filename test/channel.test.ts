@@ -150,10 +150,38 @@ describe('configure', () => {
     expect(() => configure({ allowedOrigins: [origin as string] })).toThrow(TypeError);
   });
 
-  it("warns when '*' is allowed", () => {
+  it("warns when '*' is allowed, with the same words as the meta tag's '*'", () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     configure({ allowedOrigins: ['*'] });
     expect(warn).toHaveBeenCalledTimes(1);
+    const configureWarning = warn.mock.calls[0]![0];
+    resetChannel();
+    document.head.innerHTML = '<meta name="canvas-companion-allowed-origins" content="*">';
+    init({ origin: 'https://anything.example' });
+    expect(isHostConnected()).toBe(true);
+    expect(warn.mock.calls.map((call) => call[0])).toEqual([configureWarning, configureWarning]);
+  });
+
+  it('accepts any iterable of origins (an array, a Set) and refuses a lone string', () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(() => configure({ allowedOrigins: 'https://acme.example' as never })).toThrow(TypeError);
+    expect(() => configure({ allowedOrigins: '*' as never })).toThrow(/allowedOrigins/);
+    expect(() => configure({ allowedOrigins: 42 as never })).toThrow(TypeError);
+    configure({ allowedOrigins: new Set(['https://acme.example']) });
+    init({ origin: 'https://acme.example' });
+    expect(isHostConnected()).toBe(true);
+  });
+
+  it('reads only <meta> elements: another element with the name is ignored, and never breaks the handshake', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    document.body.innerHTML =
+      '<input name="canvas-companion-allowed-origins" value="https://acme.example"><a name="canvas-companion-allowed-origins">x</a>';
+    init({ origin: 'https://acme.example' });
+    expect(isHostConnected()).toBe(false);
+    expect(warn.mock.calls.map((call) => String(call[0]))).toEqual(['canvas-companion: INIT_CHANNEL ignored: origin https://acme.example not allowed']);
+    init();
+    expect(isHostConnected()).toBe(true);
+    document.body.innerHTML = '';
   });
 
   it('turns debug logging on and off', () => {
@@ -239,6 +267,12 @@ describe('whenHostReady', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('refuses a finite timeout above 2^31-1 ms (setTimeout would fire at once), naming it', () => {
+    expect(() => whenHostReady({ timeout: 2 ** 31 })).toThrow(/timeout/);
+    expect(() => closeModal({ timeout: 2 ** 31 })).toThrow(RangeError);
+    expect(() => closeModal({ timeout: 'soon' as never })).toThrow(/timeout/);
   });
 });
 

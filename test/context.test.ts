@@ -109,6 +109,32 @@ describe('getContext', () => {
   });
 });
 
+describe('getContext never throws, whatever it is given', () => {
+  it('reads a fragment as no query, whatever precedes it', () => {
+    expect(getContext(`#x&patient_id=${P}`).scope).toBe('global');
+    expect(getContext(`${base}#x&patient_id=${P}`).scope).toBe('global');
+    expect(getContext(`${base}#?patient_id=${P}`).scope).toBe('global');
+    expect(getContext(`${base}?view=1#&patient_id=${P}`)).toMatchObject({ scope: 'global' });
+    expect(getContext(`?patient_id=${P}#note_id=${N}`)).toMatchObject({ scope: 'patient', noteId: null });
+  });
+
+  const hostile: Array<[string, unknown]> = [
+    ['an object whose toString throws', { toString: () => { throw new Error('no'); } }],
+    ['Object.create(null)', Object.create(null)],
+    ['a Proxy that throws on every access', new Proxy({}, { get: () => { throw new Error('trap'); } })],
+    ['a Symbol', Symbol('x')],
+  ];
+  it.each(hostile)('gives global scope for %s', (_, url) => {
+    expect(getContext(url as string)).toMatchObject({ scope: 'global', patientId: null, noteId: null });
+  });
+
+  it('gives the usual answer with null or hostile options', () => {
+    expect(getContext(`${base}?patient_id=${P}`, null as never).scope).toBe('patient');
+    const trap = new Proxy({}, { get: () => { throw new Error('trap'); } });
+    expect(getContext(`${base}?patient_id=${P}`, trap).scope).toBe('global');
+  });
+});
+
 describe('applyScope', () => {
   it('marks the root element with the scope and returns the context', () => {
     const context = getContext(`${base}?patient_id=${P}`);

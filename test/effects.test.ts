@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createAndFind, type CreateAndFindOptions } from '../src/effects.js';
+import { createAndFind, findCreated, type CreateAndFindOptions } from '../src/effects.js';
 import { isCompanionError, type CompanionError } from '../src/errors.js';
 
 const STARTED_AT = '2026-01-01T00:00:00+00:00';
@@ -319,10 +319,21 @@ describe('createAndFind', () => {
     expect(once.finds()).toHaveLength(1);
   });
 
-  it('throws RangeError at once for bad numbers', () => {
+  it('throws RangeError at once for bad numbers, naming the option', () => {
     const api = simulate(accepted, landsAt(0));
-    expect(() => createAndFind(options(api, { interval: -1 }))).toThrow(RangeError);
+    expect(() => createAndFind(options(api, { interval: -1 }))).toThrow(/interval/);
     expect(() => createAndFind(options(api, { timeout: NaN }))).toThrow(RangeError);
+    expect(() => createAndFind(options(api, { timeout: 2 ** 31 }))).toThrow(/timeout/);
+    expect(() => createAndFind(options(api, { interval: Infinity }))).toThrow(/interval/);
+    expect(api.calls).toHaveLength(0);
+  });
+
+  it('throws TypeError at once for a body JSON cannot encode, a bad find, select or wake: nothing is sent', () => {
+    const api = simulate(accepted, landsAt(0));
+    expect(() => createAndFind(options(api, { body: () => 1 }))).toThrow(TypeError);
+    expect(() => createAndFind(options(api, { find: 42 as never }))).toThrow(/find/);
+    expect(() => createAndFind(options(api, { select: 'id' as never }))).toThrow(/select/);
+    expect(() => createAndFind(options(api, { wake: {} as never }))).toThrow(/wake/);
     expect(api.calls).toHaveLength(0);
   });
 
@@ -553,5 +564,44 @@ describe('createAndFind', () => {
       await vi.advanceTimersByTimeAsync(1000);
       expect(api2.calls).toHaveLength(sent);
     });
+  });
+});
+
+describe('findCreated: the polling half alone', () => {
+  it('never POSTs; finds with the ack\'s lookup params and resolves with the record', async () => {
+    const api = simulate(accepted, landsAt(1200));
+    const result = await run(findCreated(ACK, { find: '/plugin-io/api/p/app/find', fetch: api.fetch }), api);
+    expect(result.value).toBe('p-1');
+    expect(api.posts()).toHaveLength(0);
+    const url = new URL(api.finds()[0]!.url, 'http://x');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ first_name: 'Ada', last_name: 'Lovelace', after: STARTED_AT });
+  });
+
+  it('"Check again" after EFFECT_TIMEOUT finds the record with error.ack, and the create was POSTed once', async () => {
+    // The effect takes longer than the page waited (7 s against 5 s, as on a busy instance).
+    const api = simulate(accepted, landsAt(7000));
+    const first = await run(createAndFind(options(api)), api);
+    expect(isCompanionError(first.error, 'EFFECT_TIMEOUT')).toBe(true);
+    const ack = (first.error as CompanionError).ack;
+    expect(ack).toEqual(ACK);
+    await vi.advanceTimersByTimeAsync(2000); // the clinician reads the message, then taps "Check again"
+    const again = await run(findCreated(ack, { find: '/plugin-io/api/p/app/find', fetch: api.fetch }), api);
+    expect(again.value).toBe('p-1');
+    expect(api.posts()).toHaveLength(1);
+  });
+
+  it('a find function gets the ack; EFFECT_TIMEOUT from findCreated carries it too', async () => {
+    const api = simulate(accepted, () => json({ patient_id: null }));
+    const find = vi.fn((ack: typeof ACK) => `/find/${ack.lookup_params.last_name}`);
+    const result = await run(findCreated(ACK, { find, timeout: 1000, fetch: api.fetch }), api);
+    expect(isCompanionError(result.error, 'EFFECT_TIMEOUT')).toBe(true);
+    expect((result.error as CompanionError).ack).toBe(ACK);
+    expect(find).toHaveBeenCalledWith(ACK);
+    expect(api.finds().every((call) => call.url === '/find/Lovelace')).toBe(true);
+  });
+
+  it('throws at once for bad options', () => {
+    expect(() => findCreated(ACK, {} as never)).toThrow(/find/);
+    expect(() => findCreated(ACK, { find: '/f', timeout: -1 })).toThrow(RangeError);
   });
 });

@@ -294,4 +294,43 @@ describe('requestJSON', () => {
     expect(() => requestJSON('/x', { body: 1n, fetch: send })).toThrow(TypeError);
     expect(send).not.toHaveBeenCalled();
   });
+
+  it.each([
+    ['a function', () => 1],
+    ['a symbol', Symbol('x')],
+  ])('throws TypeError for %s as the body, before anything is sent', (_, body) => {
+    const send = fakeFetch();
+    expect(() => requestJSON('/x', { body, fetch: send })).toThrow(/body/);
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it.each(['GET', 'HEAD', 'get'])('throws TypeError for a body with %s, before anything is sent', (method) => {
+    const send = fakeFetch();
+    expect(() => requestJSON('/x', { method, body: { a: 1 }, fetch: send })).toThrow(TypeError);
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('a finite timeout above 2^31-1 ms is a RangeError; Infinity means for ever', () => {
+    const send = fakeFetch();
+    expect(() => requestJSON('/x', { timeout: 2 ** 31, fetch: send })).toThrow(RangeError);
+    expect(() => requestJSON('/x', { timeout: 2 ** 31 - 1, fetch: send })).not.toThrow();
+    expect(() => requestJSON('/x', { timeout: Infinity, fetch: send })).not.toThrow();
+  });
+});
+
+describe('the body of an error answer', () => {
+  it.each([
+    ['a 400 with field errors', json({ errors: { first_name: ['required'] } }, 400), 'HTTP_ERROR', { errors: { first_name: ['required'] } }],
+    ['a 409 with duplicates', json({ duplicates: [{ id: 'p-1' }] }, 409), 'HTTP_ERROR', { duplicates: [{ id: 'p-1' }] }],
+    ['a 401 with an error', json({ error: 'Session expired' }, 401), 'UNAUTHORIZED', { error: 'Session expired' }],
+    ['a 404 with text', new Response('Not found here', { status: 404 }), 'NOT_FOUND', 'Not found here'],
+    ['a 502 with an HTML page', new Response('<h1>Bad gateway</h1>', { status: 502 }), 'HTTP_ERROR', '<h1>Bad gateway</h1>'],
+    ['a 500 with no body', new Response(null, { status: 500 }), 'HTTP_ERROR', undefined],
+    ['a 503 with JSON null', json(null, 503), 'HTTP_ERROR', null],
+  ])('%s is carried as error.body', async (_, answer, code, body) => {
+    const error = await failure(requestJSON('/x', { fetch: fakeFetch(answer) }));
+    expect(error.code).toBe(code);
+    expect(error.status).toBe(answer.status);
+    expect(error.body).toEqual(body);
+  });
 });

@@ -176,7 +176,10 @@ describe('subscribe: arguments', () => {
   it('throws before connecting on misuse', () => {
     expect(() => subscribe(fresh(), 'x' as never, { WebSocket: WS })).toThrow(TypeError);
     expect(() => subscribe(fresh(), () => {}, { WebSocket: WS, minReconnectionDelay: -1 })).toThrow(RangeError);
-    expect(() => subscribe(fresh(), () => {}, { WebSocket: WS, maxRetries: Number.NaN })).toThrow(RangeError);
+    expect(() => subscribe(fresh(), () => {}, { WebSocket: WS, maxRetries: Number.NaN })).toThrow(/maxRetries/);
+    expect(() => subscribe(fresh(), () => {}, { WebSocket: WS, connectionTimeout: 2 ** 31 })).toThrow(/connectionTimeout/);
+    expect(() => subscribe(fresh(), () => {}, { WebSocket: WS, maxReconnectionDelay: Infinity })).toThrow(/maxReconnectionDelay/);
+    expect(() => subscribe(fresh(), () => {}, { WebSocket: WS, reconnectionDelayGrowFactor: 0.5 })).toThrow(/reconnectionDelayGrowFactor/);
     expect(() => subscribe('bad/channel', () => {}, { WebSocket: WS })).toThrow(expect.objectContaining({ code: 'INVALID_CHANNEL' }));
     vi.stubGlobal('WebSocket', undefined);
     expect(() => subscribe(fresh(), () => {})).toThrow(TypeError);
