@@ -4,6 +4,7 @@
  *
  *   canvas-companion harness [options]   the companion harness (demo/harness.mjs); --help lists options
  *   canvas-companion vendor DIR          copies the built library into a plugin's static/ folder
+ *   canvas-companion build               (a checkout only; the package's `prepare`) builds dist/ if stale
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -19,6 +20,8 @@ const USAGE = `Usage:
                                        Provider Companion). "canvas-companion harness --help" lists options.
   canvas-companion vendor DIR          Copy the library's files into DIR (a plugin folder: into its static/),
                                        and print the SimpleAPI route that serves them.
+  canvas-companion build                In a checkout of canvas-companion: build dist/ when it is missing or
+                                       older than src/ (the package's prepare script; installed, a no-op).
   canvas-companion --version`;
 
 function fail(message, status = 2) {
@@ -176,6 +179,7 @@ ${unsafe.length ? `\nWarning: ${unsafe.join(', ')} contain {{, {% or {#, which D
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'harness') await harness(rest);
 else if (command === 'vendor') vendor(rest);
+else if (command === 'build' && !rest.length) ensureBuilt();
 else if (command === '--version' || command === '-v') console.log(version());
 else if (command === undefined || command === '--help' || command === '-h' || command === 'help') console.log(USAGE);
 else fail(`unknown command ${command}\n${USAGE}`);

@@ -150,7 +150,7 @@ export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, di
       } catch (error) {
         if (!(error instanceof HttpError)) throw error;
         log(`${error.status} ${where}: ${error.message}`);
-        if (response.destroyed || request.destroyed) return;
+        if (response.destroyed) return;
         return sendText(response, error.status, error.message, { connection: 'close' });
       }
     }
