@@ -4,7 +4,7 @@
  * @module
  */
 import { CompanionError, type CompanionErrorCode } from './errors.js';
-import { checkDelay, pageWindow, startTimer } from './shared.js';
+import { checkDelay, globalScope, pageWindow, startTimer } from './shared.js';
 
 /** Query parameters: `null` and `undefined` values are left out, others turned into strings. */
 export type QueryParams = Record<string, string | number | boolean | null | undefined>;
@@ -159,7 +159,7 @@ function httpError(url: string, status: number, body: unknown): CompanionError {
  *   with `GET`/`HEAD`, or without a `fetch`.
  */
 export function requestJSON<T = any>(url: string, options: RequestJSONOptions = {}): Promise<T> {
-  const { body, signal, timeout = HTTP_DEFAULTS.timeout, fetch: send = globalThis.fetch } = options;
+  const { body, signal, timeout = HTTP_DEFAULTS.timeout, fetch: send = globalScope().fetch } = options;
   if (typeof url !== 'string') throw new TypeError('url must be a string');
   checkDelay('timeout', timeout, true);
   if (typeof send !== 'function') throw new TypeError('no fetch: pass { fetch }');

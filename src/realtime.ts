@@ -16,7 +16,7 @@
  * @module
  */
 import ReconnectingWebSocket from './bundled-socket.js';
-import { callSafely, checkDelay, checkFunction, debugLog, pageWindow } from './shared.js';
+import { callSafely, checkDelay, checkFunction, debugLog, globalScope, pageWindow } from './shared.js';
 import { CompanionError } from './errors.js';
 import { pluginName } from './http.js';
 
@@ -210,7 +210,7 @@ function backoff(settings: Settings, retry: number): number {
 
 /** After a few failed connects: asks `authProbe` whether the session is still allowed in. */
 function probeAuthorization(entry: Entry, rws: ReconnectingWebSocket): void {
-  const { authProbe, fetch: send = globalThis.fetch } = entry._settings;
+  const { authProbe, fetch: send = globalScope().fetch } = entry._settings;
   if (authProbe == null || typeof send !== 'function') return;
   const probe = (entry._probe = new AbortController());
   send(authProbe, { credentials: 'same-origin', signal: probe.signal }).then((response) => {
@@ -332,7 +332,7 @@ export function socketUrl(channel: string, options: Pick<SubscribeOptions, 'plug
 
 /** The connection settings from a first subscriber's options; checks them. */
 function settingsFrom(options: SubscribeOptions): Settings {
-  const settings = { ...REALTIME_DEFAULTS, WebSocket: globalThis.WebSocket } as Settings;
+  const settings = { ...REALTIME_DEFAULTS, WebSocket: globalScope().WebSocket } as Settings;
   for (const [key, value] of Object.entries(options)) {
     if (value !== undefined) (settings as Record<string, unknown>)[key] = value;
   }

@@ -31,17 +31,6 @@ export interface SharedState {
 }
 
 const STATE_KEY = Symbol.for('canvas-companion');
-const globals = globalThis as typeof globalThis & { [STATE_KEY]?: SharedState };
-
-/** Tells whether a copy of the library already created the page's state. */
-export function hasState(): boolean {
-  return globals[STATE_KEY] != null;
-}
-
-/** The page-wide state, created on first use. */
-export function state(): SharedState {
-  return (globals[STATE_KEY] ??= { queue: [], waiters: new Set() });
-}
 
 /**
  * The page's window, or `undefined` outside a browser (SSR, Node tooling). Read through the
@@ -49,6 +38,27 @@ export function state(): SharedState {
  */
 export function pageWindow(): Window | undefined {
   return typeof window === 'object' ? window : undefined;
+}
+
+/**
+ * The global object: the page's window in a browser (a page's `var globalThis = null` cannot
+ * take it away), else `globalThis`. The state and the default `fetch` and `WebSocket` are read
+ * from it.
+ */
+export function globalScope(): typeof globalThis {
+  return pageWindow() ?? globalThis;
+}
+
+type WithState = typeof globalThis & { [STATE_KEY]?: SharedState };
+
+/** Tells whether a copy of the library already created the page's state. */
+export function hasState(): boolean {
+  return (globalScope() as WithState)[STATE_KEY] != null;
+}
+
+/** The page-wide state, created on first use. */
+export function state(): SharedState {
+  return ((globalScope() as WithState)[STATE_KEY] ??= { queue: [], waiters: new Set() });
 }
 
 /** Warns in the console, with the library's prefix. */
