@@ -51,10 +51,10 @@ function runSuite(index) {
   const log = join(OUT, `run-${index}.log`);
   rmSync(report, { force: true });
   const vitest = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
-  const args = [vitest, 'run', '--project', 'browser', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`];
+  const args = [vitest, 'run', '--project', 'browser', '--reporter=default', `--reporter=${join(ROOT, 'scripts', 'stress-reporter.mjs')}`];
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', STRESS_REPORT: report }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -70,17 +70,6 @@ function runSuite(index) {
       }
       resolve({ json, code, signal, seconds: (Date.now() - started) / 1000, log, output });
     });
-  });
-}
-
-/** Failed tests of a report, as "file > test: first line of the message". */
-function failures(json) {
-  return json.testResults.flatMap((file) => {
-    const name = file.name.replace(ROOT + '/', '');
-    const failed = file.assertionResults.filter((test) => test.status === 'failed').map((test) => `${name} > ${test.fullName}: ${String(test.failureMessages?.[0] ?? '').split('\n')[0]}`);
-    // A file that failed outside any test (an error while loading it, or in a hook).
-    if (!failed.length && file.status === 'failed') failed.push(`${name}: ${String(file.message ?? 'failed').split('\n')[0]}`);
-    return failed;
   });
 }
 
@@ -100,15 +89,14 @@ try {
     const load1 = loadavg()[0].toFixed(1);
     if (!result.json) {
       const why = result.signal === 'SIGKILL' ? `stopped after ${RUN_LIMIT_MS / 60_000} min` : `vitest exited ${result.code ?? result.signal} without a report`;
-      results.push({ failed: 1, passed: 0, total: 0 });
+      results.push({ failed: 1, passed: 0 });
       console.log(`run ${index}/${runs}: no result (${why}; ${result.seconds.toFixed(0)} s, load average ${load1}); output in ${result.log}`);
       console.log(result.output.split('\n').slice(-15).join('\n'));
       continue;
     }
-    const failed = failures(result.json);
-    const passed = result.json.numPassedTests;
-    results.push({ failed: failed.length, passed, total: result.json.numTotalTests });
-    console.log(`run ${index}/${runs}: ${passed} passed, ${failed.length} failed, ${result.json.numPendingTests} skipped (${result.seconds.toFixed(0)} s, load average ${load1})`);
+    const { failures: failed, passed, skipped } = result.json;
+    results.push({ failed: failed.length, passed });
+    console.log(`run ${index}/${runs}: ${passed} passed, ${failed.length} failed, ${skipped} skipped (${result.seconds.toFixed(0)} s, load average ${load1})`);
     for (const line of failed) console.log(`  ✗ ${line}`);
   }
 } finally {

@@ -104,10 +104,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // What the library reads of a page here: its location (the socket's host and the plugin name)
-  // and window events (online, pagehide, pageshow, visibilitychange), none of which Node has.
+  // What the library reads of a page here, none of which Node has: its location (the socket's
+  // host and the plugin name), window events (online, pagehide, pageshow, visibilitychange), and
+  // the window's fetch (for authProbe).
   const location = new URL(`${origin}/plugin-io/api/demo_plugin/app/`);
-  vi.stubGlobal('window', Object.assign(new EventTarget(), { location, document: { visibilityState: 'visible' } }));
+  vi.stubGlobal('window', Object.assign(new EventTarget(), { location, document: { visibilityState: 'visible' }, fetch: globalThis.fetch }));
   vi.stubGlobal('location', location);
 });
 
