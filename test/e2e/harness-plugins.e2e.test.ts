@@ -49,7 +49,14 @@ describe('mock modules: the contract at its edges', () => {
     const folder = join(dir, name);
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'CANVAS_MANIFEST.json'), JSON.stringify({
-      name, components: { applications: [{ class: `${name}.apps:Main`, name: 'Main', scope: 'provider_companion_global' }, { class: `${name}.apps:Desk`, name: 'Desk', scope: 'global' }] },
+      name,
+      components: {
+        applications: [
+          { class: `${name}.apps:Main`, name: 'Main', scope: 'provider_companion_global' },
+          { class: `${name}.apps:Desk`, name: 'Desk', scope: 'global' },
+          { class: `${name}.apps:Spare`, name: 'Spare', scope: 'provider_companion_patient_specific', icon: '../outside.png' },
+        ],
+      },
     }));
     writeFileSync(join(folder, 'harness.mock.mjs'), mock);
     writeFileSync(join(folder, 'page.html'), '<p>{{ who }}</p>');
@@ -105,9 +112,32 @@ describe('mock modules: the contract at its edges', () => {
       // The folder's own files are served; nothing outside it or hidden.
       expect((await call('/page.html'))[0]).toBe(200);
       expect((await fetch(`${harness.origin}/plugin-io/api/edges/plain`)).status).toBe(401);
-      // The manifest's non-companion application is not shown; one without a launch URL says so when opened.
-      expect(harness.apps.map((app) => app.title)).toEqual(['Main']);
+      // The manifest's non-companion application is not shown; an icon outside the folder is not served.
+      expect(harness.apps.map((app) => [app.title, app.icon_url])).toEqual([['Main', null], ['Spare', null]]);
       expect(lines.some((line) => /skipped Desk \(scope global\)/.test(line))).toBe(true);
+      expect(lines.some((line) => /skipped icon \.\.\/outside\.png of Spare/.test(line))).toBe(true);
+      // An application without a launch URL says what to add, at start and when opened.
+      expect(lines.some((line) => /"Spare" has no launch URL yet/.test(line))).toBe(true);
+      const launch = async (query: string) => {
+        const response = await fetch(`${harness.origin}/companion/api/launch?${query}`, { headers: { cookie } });
+        return [response.status, await response.json()];
+      };
+      expect(await launch('app=edges:global:main')).toEqual([200, { url: '/plugin-io/api/edges/page' }]);
+      const [status, body] = await launch(`app=edges:patient:spare&patient_id=${MARIA}`);
+      expect([status, body.error]).toEqual([422, expect.stringMatching(/No launch URL for "Spare": add launch: \{ 'edges\.apps:Spare'/)]);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('takes a manifest application\'s launch URL from --app, with {patient_id} filled in', async () => {
+    const folder = plugin('by_option', '');
+    const harness = await startHarness({ port: 0, pluginDirs: [{ dir: folder }], apps: [{ plugin: 'by_option', scope: 'patient', title: 'Spare', path: '/app/spare?id={patient_id}' }], log: () => {} });
+    try {
+      const cookie = (await fetch(harness.url)).headers.get('set-cookie')!.split(';')[0]!;
+      expect(harness.apps.map((app) => app.title)).toEqual(['Main', 'Spare']);
+      const response = await fetch(`${harness.origin}/companion/api/launch?app=by_option:patient:spare&patient_id=${MARIA}`, { headers: { cookie } });
+      expect(await response.json()).toEqual({ url: `/plugin-io/api/by_option/app/spare?id=${MARIA}` });
     } finally {
       await harness.close();
     }

@@ -35,7 +35,7 @@ const poll = { timeout: 10_000, interval: 100 };
 const UPSTREAM_PAGE = (user: string) => `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>mine</title></head><body><h1>My plugin</h1><p id="user">${user}</p><p id="ws">waiting</p><button id="close" style="min-height:44px">Close</button>
 <script>
-  window.got = { port: null, ws: null };
+  window.got = { port: null, ws: null, closed: null };
   addEventListener('message', (e) => {
     if (e.data && e.data.type === 'INIT_CHANNEL' && e.source === parent && e.origin === location.origin && e.ports[0]) {
       got.port = e.ports[0];
@@ -44,6 +44,7 @@ const UPSTREAM_PAGE = (user: string) => `<!doctype html><html><head><meta charse
   });
   const ws = new WebSocket('ws://' + location.host + '/plugin-io/ws/my_plugin/echo/');
   ws.onmessage = (e) => { got.ws = JSON.parse(e.data).message; document.getElementById('ws').textContent = e.data; };
+  ws.onclose = (e) => { got.closed = e.code; };
   document.getElementById('close').onclick = () => got.port.postMessage({ type: 'CLOSE_MODAL' });
 </script></body></html>`;
 
@@ -497,6 +498,17 @@ describe.runIf(haveChromium())('companion harness in Chromium at 390×844', () =
     await page.screenshot({ path: shot('proxy') });
     await frame.locator('#close').click();
     await expect.poll(() => page.locator('.sheet').count(), poll).toBe(0);
+
+    // Expiring the session drops the proxied socket too (1006), and later requests carry no user.
+    const expiring = await open();
+    const mine = await openApp(expiring.page, 'my_plugin:global:mine');
+    await expect.poll(() => mine.evaluate(() => (window as any).got.ws), poll).toEqual({ hello: 'upstream', user: ME });
+    await expiring.page.locator('[data-action="menu"]').click();
+    await expiring.page.locator('[data-action="expire"]').click();
+    await expect.poll(() => mine.evaluate(() => (window as any).got.closed), poll).toBe(1006);
+    expect(await mine.evaluate(() => fetch('/plugin-io/api/my_plugin/app/page?after-expiry').then((r) => r.status))).toBe(200);
+    expect(upstream.seen.find((entry) => entry.path.endsWith('?after-expiry'))).toEqual({ path: '/plugin-io/api/my_plugin/app/page?after-expiry', user: null });
+    expect(expiring.errors).toEqual([]);
 
     // A forged session header from the browser never reaches the author's server.
     await fetch(`${harness.origin}/plugin-io/api/my_plugin/app/page?forged`, { headers: { 'canvas-logged-in-user-id': 'forged' } });
