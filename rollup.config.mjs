@@ -1,4 +1,5 @@
 import { copyFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
@@ -7,6 +8,9 @@ import { bundledSocket } from './scripts/bundled-socket.mjs';
 const umd = { format: 'umd', name: 'CanvasCompanion', exports: 'named' };
 // Only the .min file has its `_private` members (all in the bundled socket code) renamed short.
 const minify = { compress: { passes: 2, pure_getters: true }, mangle: { properties: { regex: /^_(?!_)/ } } };
+// The test kit's declarations import the harness's platform types, from demo/ (not in dist/types).
+const platformTypes = { name: 'platform-types', resolveId: (id) => (id.endsWith('/demo/lib/platform.mjs') ? resolve('demo/lib/platform.d.mts') : null) };
+const copyTypes = (from, to) => ({ name: 'd.mts', writeBundle: () => copyFileSync(from, to) });
 
 export default [
   {
@@ -17,6 +21,21 @@ export default [
       { file: 'dist/canvas-companion.umd.js', ...umd },
       { file: 'dist/canvas-companion.umd.min.js', ...umd, plugins: [terser(minify)] },
     ],
+  },
+  {
+    // The test kit, canvas-companion/testing: ESM and CJS only (never in the UMD files), its own
+    // copy of the channel code sharing the page-wide state, the harness's platform core bundled in.
+    input: 'src/testing/index.ts',
+    plugins: [typescript({ tsconfig: 'tsconfig.build.json' })],
+    output: [
+      { file: 'dist/testing.mjs', format: 'es' },
+      { file: 'dist/testing.cjs', format: 'cjs' },
+    ],
+  },
+  {
+    input: 'dist/types/testing/index.d.ts',
+    plugins: [platformTypes, dts({ respectExternal: true }), copyTypes('dist/testing.d.ts', 'dist/testing.d.mts')],
+    output: { file: 'dist/testing.d.ts', format: 'es' },
   },
   {
     // One declaration bundle (reconnecting-websocket's types stay out: they are in no export),

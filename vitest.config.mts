@@ -2,6 +2,23 @@ import { defineConfig } from 'vitest/config';
 // Tests run against the same trimmed copy of reconnecting-websocket that the build bundles.
 import { bundledSocket } from './scripts/bundled-socket.mjs';
 
+// The test kit's own tests and the example page's suite, once per DOM emulator, importing the
+// built package as an author does (two copies of the library, sharing one page-wide state).
+const kitAliases = [
+  { find: /^canvas-companion\/testing$/, replacement: new URL('dist/testing.mjs', import.meta.url).pathname },
+  { find: /^canvas-companion$/, replacement: new URL('dist/canvas-companion.mjs', import.meta.url).pathname },
+];
+const kitProject = (environment: 'happy-dom' | 'jsdom') => ({
+  extends: true,
+  resolve: { alias: kitAliases },
+  test: {
+    name: `testing-${environment}`,
+    include: ['test/testing/*.test.ts', 'test/example-page/*.test.ts'],
+    environment,
+    environmentOptions: { happyDOM: { url: 'http://127.0.0.1:4173/' }, jsdom: { url: 'http://127.0.0.1:4173/' } },
+  },
+});
+
 export default defineConfig({
   plugins: [bundledSocket],
   test: {
@@ -18,6 +35,8 @@ export default defineConfig({
           unstubGlobals: true,
         },
       },
+      kitProject('happy-dom'),
+      kitProject('jsdom'),
       {
         // Real Chromium (and real sockets) against servers on 127.0.0.1.
         extends: true,

@@ -1,0 +1,136 @@
+/**
+ * A `fetch` for the mock platform: turns the page's request into what a plugin backend handles
+ * (the same request the harness's HTTP server builds), and its answer into a `Response`.
+ * @module
+ */
+import type { HandledResponse, PluginBackend } from '../../demo/lib/platform.mjs';
+import { pageWindow } from '../shared.js';
+
+/** A request the page sent, as `platform.requests` records it. */
+export interface RecordedRequest {
+  /** Upper case. */
+  method: string;
+  /** Relative to the plugin: `/app/find` for `/plugin-io/api/<plugin>/app/find`. */
+  path: string;
+  query: URLSearchParams;
+  /** As the route saw it: parsed JSON, text, or null. */
+  body: unknown;
+  /** The route key that matched (`'GET /app/tasks/<id>'`), if any. */
+  route?: string | undefined;
+  /** The answer's status; undefined while the route runs. */
+  status?: number | undefined;
+  /** What the route threw, when it did (the answer is a 500). */
+  error?: unknown;
+}
+
+/** What the fetch asks the platform. */
+export interface FetchServer {
+  /** The plugin the platform serves. */
+  readonly plugin: string;
+  /** Signed-in staff, or null (every route then answers 401). */
+  staff(): Parameters<PluginBackend['handle']>[0]['staff'];
+  /** A request arrived (before it is answered): record it, count it. */
+  arrived(request: RecordedRequest): void;
+  handle: PluginBackend['handle'];
+  log(line: string): void;
+}
+
+const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const NO_BODY_STATUS = new Set([101, 204, 205, 304]);
+
+/** The request body as a route sees it: parsed JSON when the content type says JSON, else text, else null. */
+function parseBody(text: string, contentType: string): { body: unknown } | { invalid: true } {
+  if (!text.trim()) return { body: null };
+  if (!/\bjson\b/i.test(contentType)) return { body: text };
+  try {
+    return { body: JSON.parse(text) };
+  } catch {
+    return { invalid: true };
+  }
+}
+
+function textResponse(status: number, text: string): Response {
+  return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}
+
+/** The `Response` for a handled answer. */
+function toResponse(answer: HandledResponse, method: string): Response {
+  if ('file' in answer) {
+    return textResponse(501, `canvas-companion/testing serves no plugin files: route "${answer.route}" answered { file: ${JSON.stringify(answer.file)} }`);
+  }
+  // The Response constructor accepts 200 to 599 only.
+  if (answer.status < 200) return textResponse(500, `route "${answer.route}" answered status ${answer.status}`);
+  const body = NO_BODY_STATUS.has(answer.status) || method === 'HEAD' ? null : (answer.body ?? null);
+  return new Response(body, { status: answer.status, headers: answer.headers });
+}
+
+/** Rejects with the signal's reason when it aborts first. */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
+/** Request-like input: a `Request` of any realm (happy-dom's, jsdom's, Node's). */
+function isRequest(input: unknown): input is Request {
+  return typeof input === 'object' && input !== null && 'url' in input && 'method' in input && typeof (input as Request).text === 'function';
+}
+
+/**
+ * A `fetch` that answers the page's same-origin requests under `/plugin-io/api/<plugin>/` from
+ * `server`, without timers or network. Another plugin's path, or another path on the page's
+ * origin, is a 404; another origin is a network error (a `TypeError`), as an unreachable
+ * server or a CORS failure is.
+ */
+export function createFetch(server: FetchServer): typeof fetch {
+  async function answer(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+    const base = pageWindow()?.location.href;
+    const given = isRequest(input) ? input.url : String(input);
+    let url: URL;
+    try {
+      url = new URL(given, base);
+    } catch {
+      throw new TypeError(`canvas-companion/testing: ${given} is not a URL${base ? '' : ' (outside a DOM, give absolute URLs)'}`);
+    }
+    const pageOrigin = base === undefined ? url.origin : new URL(base).origin;
+    if (url.origin !== pageOrigin) {
+      throw new TypeError(`canvas-companion/testing: fetch to ${url.href}: only the page's own origin (${pageOrigin}) is mocked`);
+    }
+    const method = (init.method ?? (isRequest(input) ? input.method : 'GET')).toUpperCase();
+    const headers = new Headers(init.headers ?? (isRequest(input) ? input.headers : undefined));
+    const prefix = `/plugin-io/api/${server.plugin}`;
+    const under = url.pathname === prefix || url.pathname.startsWith(prefix + '/');
+    if (!under) {
+      server.log(`404 ${method} ${url.pathname}: the mock platform serves /plugin-io/api/${server.plugin}/ only`);
+      return textResponse(404, `canvas-companion/testing: no route for ${url.pathname} (the mock platform serves ${prefix}/)`);
+    }
+    const path = url.pathname.slice(prefix.length) || '/';
+    let text = '';
+    if (WITH_BODY.has(method)) {
+      const body = init.body !== undefined ? init.body : isRequest(input) ? await input.text() : null;
+      text = typeof body === 'string' ? body : body == null ? '' : await new Response(body as BodyInit).text();
+    }
+    const parsed = parseBody(text, headers.get('content-type') ?? '');
+    const record: RecordedRequest = { method, path, query: url.searchParams, body: 'body' in parsed ? parsed.body : text };
+    server.arrived(record);
+    if (!('body' in parsed)) {
+      record.status = 400;
+      return textResponse(400, 'The request body is not valid JSON (Content-Type says JSON)');
+    }
+    const headerRecord: Record<string, string> = {};
+    headers.forEach((value, name) => (headerRecord[name] = value));
+    const handled = await server.handle({ method, path, query: url.searchParams, headers: headerRecord, body: parsed.body, staff: server.staff() });
+    record.route = handled.route;
+    record.status = handled.status;
+    if (handled.error !== undefined) {
+      record.error = handled.error;
+      server.log(`500 ${method} ${path}: route "${handled.route}" threw: ${(handled.error as Error)?.stack ?? handled.error}`);
+    }
+    return toResponse(handled, method);
+  }
+  return (input: RequestInfo | URL, init?: RequestInit) => abortable(answer(input, init ?? {}), init?.signal ?? (isRequest(input) ? input.signal : undefined));
+}

@@ -1,0 +1,201 @@
+/**
+ * A stand-in for the Provider Companion's side of the host channel, for a page's unit tests:
+ * hands the library a `MessagePort` (no `INIT_CHANNEL` can pass the source check in a DOM
+ * without frames), records what the page sends, and sends to it.
+ * @module
+ */
+import { acceptPort, type HostMessage } from '../channel.js';
+import { pageWindow, state } from '../shared.js';
+
+/** Options of {@link connectHost}. */
+export interface ConnectHostOptions {
+  /**
+   * The origin the host runs on (what `patientUrl()` and `openPatient()` use).
+   * @default the page's own origin, as on Canvas; `'null'` outside a browser
+   */
+  origin?: string;
+}
+
+/** The host side of the channel, as {@link connectHost} returns it. */
+export interface TestHost {
+  /** The host's origin. */
+  readonly origin: string;
+  /**
+   * Every message the page sent through the port, in order (copies, as the host receives them).
+   * Recorded the moment the page posts, so it is up to date as soon as the page's call returned.
+   */
+  readonly messages: readonly HostMessage[];
+  /** `true` once the page sent `CLOSE_MODAL` (e.g. `closeModal()`). */
+  readonly closed: boolean;
+  /** The last `RESIZE` message the page sent, or `undefined`. */
+  readonly resize: HostMessage | undefined;
+  /**
+   * Resolves with the first message of `type` (any type when omitted) that no earlier `next()`
+   * with the same `type` returned: one already sent, or the next one to come. It never times out by itself: the test
+   * runner's timeout ends a wait for a message that never comes.
+   */
+  next(type?: string): Promise<HostMessage>;
+  /**
+   * Sends `message` to the page through the port, as the host does (e.g.
+   * `{ type: 'NOTE_TAB_CHANGE', … }`). Resolves once the page's `onHostMessage()` handlers have
+   * run on it. Until the page adds its first handler, messages wait in the port (as they do on
+   * Canvas), and so does the promise.
+   */
+  send(message: HostMessage): Promise<void>;
+  /**
+   * Ends this host and clears the library's page-wide state: closes the port and forgets the host
+   * origin, queued messages, `onHostMessage()` handlers, `configure()` options. A `closeModal()` or
+   * `whenHostReady()` still waiting for a port settles at once, as if a host had come and gone:
+   * it neither reaches the next test's host nor falls back to `window.close()`.
+   * Call it after each test (`afterEach(() => host.reset())`), so nothing leaks into the next.
+   */
+  reset(): void;
+}
+
+/** The accessor `name` that `object` inherits (from its class or a base class). */
+function inheritedProperty(object: object, name: string): PropertyDescriptor | undefined {
+  for (let proto = Object.getPrototypeOf(object); proto != null; proto = Object.getPrototypeOf(proto)) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+    if (descriptor) return descriptor;
+  }
+  return undefined;
+}
+
+/** The `type` of a recorded message, matched by {@link TestHost.next}. */
+function matches(message: HostMessage, type: string | undefined): boolean {
+  return type === undefined || message.type === type;
+}
+
+/**
+ * Connects a stand-in host to the library under test, in any environment (happy-dom, jsdom, a
+ * real browser): hands the page a port exactly as an accepted `INIT_CHANNEL` does, through the
+ * page-wide state that every copy of the library shares (the one your page imported included).
+ * Queued messages are flushed to the new host, and `whenHostReady()` resolves. A second call
+ * replaces the first host's port, as a second `INIT_CHANNEL` does.
+ *
+ * @example
+ * ```ts
+ * const host = connectHost();
+ * afterEach(() => host.reset());
+ * it('closes on Done', async () => {
+ *   mountPage();
+ *   screen.getByText('Done').click();
+ *   await host.next('CLOSE_MODAL');
+ * });
+ * ```
+ * @throws TypeError if there is no `MessageChannel` (Node 15+, every browser and DOM emulator have one).
+ */
+export function connectHost(options: ConnectHostOptions = {}): TestHost {
+  if (typeof MessageChannel !== 'function') throw new TypeError('connectHost() needs a global MessageChannel');
+  const origin = options.origin ?? pageWindow()?.location.origin ?? 'null';
+  const { port1: pagePort, port2: hostPort } = new MessageChannel();
+  const messages: HostMessage[] = [];
+  /** How many of `messages` next() has handed out, per type ('' for any). */
+  const taken = new Map<string, number>();
+  const waiting = new Set<{ type: string | undefined; resolve: (message: HostMessage) => void }>();
+  /** send() promises, resolved in order as the page's port delivers. */
+  const deliveries: Array<() => void> = [];
+
+  /** Hands a new message to the oldest next() waiting, for each type it matches. */
+  function handOver(message: HostMessage): void {
+    const served = new Set<string>();
+    for (const waiter of waiting) {
+      const key = waiter.type ?? '';
+      if (served.has(key) || !matches(message, waiter.type)) continue;
+      served.add(key);
+      waiting.delete(waiter);
+      taken.set(key, (taken.get(key) ?? 0) + 1);
+      waiter.resolve(message);
+    }
+  }
+
+  // Record on the page's side, synchronously: the host sees each message as the page posts it,
+  // then the message goes through the real port (which also checks it can be cloned).
+  const post = pagePort.postMessage.bind(pagePort);
+  pagePort.postMessage = (message: unknown, ...rest: unknown[]) => {
+    (post as (message: unknown, ...rest: unknown[]) => void)(message, ...rest);
+    const copy = structuredClone(message) as HostMessage;
+    messages.push(copy);
+    handOver(copy);
+  };
+  // The library starts delivery by setting `onmessage` (once the page adds a handler). Wrapping
+  // it tells send() when the page's handlers have run on a message.
+  const prototypeOnMessage = inheritedProperty(pagePort, 'onmessage');
+  let pageHandler: ((event: MessageEvent) => void) | null = null;
+  Object.defineProperty(pagePort, 'onmessage', {
+    configurable: true,
+    get: () => pageHandler,
+    set(handler: ((event: MessageEvent) => void) | null) {
+      pageHandler = handler;
+      const wrapped = handler && ((event: MessageEvent) => {
+        try {
+          handler(event);
+        } finally {
+          deliveries.shift()?.();
+        }
+      });
+      prototypeOnMessage?.set?.call(pagePort, wrapped);
+    },
+  });
+
+  acceptPort(pagePort, origin);
+
+  return {
+    origin,
+    messages,
+    get closed() {
+      return messages.some((message) => message.type === 'CLOSE_MODAL');
+    },
+    get resize() {
+      return messages.filter((message) => message.type === 'RESIZE').pop();
+    },
+    next(type) {
+      const key = type ?? '';
+      const earlier = messages.filter((message) => matches(message, type));
+      const index = taken.get(key) ?? 0;
+      if (index < earlier.length) {
+        taken.set(key, index + 1);
+        return Promise.resolve(earlier[index]!);
+      }
+      return new Promise((resolve) => waiting.add({ type, resolve }));
+    },
+    send(message) {
+      const delivered = new Promise<void>((resolve) => deliveries.push(resolve));
+      hostPort.postMessage(message);
+      return delivered;
+    },
+    reset() {
+      pagePort.close();
+      hostPort.close();
+      resetState();
+    },
+  };
+}
+
+/**
+ * Clears the library's page-wide state (what {@link TestHost.reset} does after closing its
+ * port): for tests that never connected a host but configured the library or queued messages.
+ */
+export function resetState(): void {
+  const channel = state();
+  channel.port?.close();
+  delete channel.port;
+  delete channel.hostOrigin;
+  channel.queue.splice(0);
+  // `listen` captured the handler set: both go, and the next onHostMessage() makes new ones.
+  delete channel.handlers;
+  delete channel.listen;
+  delete channel.origins;
+  delete channel.debug;
+  // Whatever still waits for a port gets a closed one: it settles now ('port', sending nothing
+  // anywhere) instead of with the next test's host, and never falls back to window.close()
+  // (which, in jsdom, closes the test's window).
+  if (channel.waiters.size > 0) {
+    const { port1: deadPort, port2 } = new MessageChannel();
+    deadPort.close();
+    port2.close();
+    channel.port = deadPort;
+    for (const wake of [...channel.waiters]) wake();
+    delete channel.port;
+  }
+}

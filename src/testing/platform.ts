@@ -1,0 +1,257 @@
+/**
+ * A mock Canvas platform for a page's unit tests: the harness's own platform core
+ * (demo/lib/platform.mjs: staff, patients, notes, tasks, effects, broadcasts, a plugin's routes
+ * and socket rules) behind a `fetch` and a `WebSocket` class instead of an HTTP server.
+ * @module
+ */
+import { createPlatform, type MockModule, type PluginPlatform, type Route, type SocketRule } from '../../demo/lib/platform.mjs';
+import { createEffects, type EffectTiming } from './effects.js';
+import { createFetch, type RecordedRequest } from './fetch.js';
+import { KIT_DEFAULTS } from './launch.js';
+import { createSocketClass, type Connection } from './socket.js';
+
+/** Options of {@link mockPlatform}: a mock module's exports (the harness's `--mock FILE`), and the test's settings. */
+export interface MockPlatformOptions extends MockModule {
+  /** A module's default export, when it has one instead of named exports (`{ ...await import('./mock.mjs') }` passes either). */
+  default?: MockModule;
+  /**
+   * The plugin's name: requests to `/plugin-io/api/<plugin>/…` and sockets on
+   * `/plugin-io/ws/<plugin>/…` are served.
+   * @default 'my_plugin' (also {@link launch}'s default)
+   */
+  plugin?: string;
+  /**
+   * When effects that routes apply without their own `after` land.
+   * @default { after: 1200 } (the harness's default)
+   */
+  effects?: EffectTiming;
+  /**
+   * Start signed in (a staff session), or signed out: every route answers 401.
+   * @default true
+   */
+  signedIn?: boolean;
+  /**
+   * "Today" for the sample chart's dates.
+   * @default new Date()
+   */
+  now?: Date;
+  /**
+   * Where the platform reports a route that threw, a failed effect and a refused socket.
+   * @default console.warn
+   */
+  log?: (line: string) => void;
+}
+
+/** What {@link mockPlatform} returns: the plugin's view of the platform (what routes get), with the test's controls. */
+export interface MockPlatform extends PluginPlatform {
+  /** A `fetch` answering the plugin's routes. Pass it as the library's `fetch` option, or `install()` it. */
+  readonly fetch: typeof fetch;
+  /** A `WebSocket` class for the plugin's channels. Pass it as `subscribe()`'s `WebSocket` option, or `install()` it. */
+  readonly WebSocket: typeof WebSocket;
+  /** The open sockets, oldest first. */
+  readonly sockets: readonly MockSocket[];
+  /** Every request to the plugin's routes, in order of arrival. */
+  readonly requests: readonly RecordedRequest[];
+  /**
+   * How many requests match: `"METHOD /path"` as sent (no query) or a route key
+   * (`'GET /app/tasks/<id>'`), or a test function. Without an argument, all of them.
+   */
+  count(match?: string | ((request: RecordedRequest) => boolean)): number;
+  /** Whether the staff session is valid. */
+  readonly signedIn: boolean;
+  /** Ends the staff session: every route answers 401 `{"error": …}`, every socket is dropped, and upgrades are refused. */
+  signOut(): void;
+  /** Starts a staff session again. */
+  signIn(): void;
+  /** Lands every effect held by `effects: { finds }` now; returns how many landed. */
+  land(): number;
+  /** Lifts the refusals of `socket.refuse()`: for `channel`, or for all channels. */
+  allowSockets(channel?: string): void;
+  /** Puts `fetch` and `WebSocket` on `globalThis`; returns {@link MockPlatform.restore}. */
+  install(): () => void;
+  /** Puts back the `fetch` and `WebSocket` that `install()` replaced. */
+  restore(): void;
+  /** Ends it: restores the globals, drops every socket and cancels effects that have not landed. */
+  close(): void;
+}
+
+/** The server's side of one open connection, as `platform.sockets` lists it. */
+export interface MockSocket {
+  /** The channel, e.g. `'staff-5f0a…'`. */
+  readonly channel: string;
+  /** The URL the page opened. */
+  readonly url: string;
+  /** Frames the page sent on it, in order. */
+  readonly received: readonly unknown[];
+  /** Drops the connection, as a network failure or a server restart does (close code 1006); the page may reconnect. */
+  drop(): void;
+  /**
+   * Drops the connection and refuses every later upgrade to its channel with HTTP `status`
+   * (the page sees close code 1006, as a browser does) until `platform.allowSockets()`.
+   * @param status - @default 403
+   */
+  refuse(status?: number): void;
+}
+
+const SOCKET_PATH = /^\/plugin-io\/ws\/(\w+)\/([^/]*)\/$/;
+
+/** Each function of `table`, given the test's platform view instead of the one the core passes. */
+function withView<F extends (request: any, platform: PluginPlatform) => unknown>(table: Record<string, F> | undefined, view: () => PluginPlatform): Record<string, F> | undefined {
+  if (table == null || typeof table !== 'object') return table;
+  // A value that is not a function stays as it is, so the core reports it.
+  return Object.fromEntries(Object.entries(table).map(([key, fn]) => [key, typeof fn === 'function' ? (request: unknown) => fn(request, view()) : fn])) as unknown as Record<string, F>;
+}
+
+/** Does `request` match `"METHOD /path"`, a route key, or the test function? */
+function requestMatches(request: RecordedRequest, match: string | ((request: RecordedRequest) => boolean) | undefined): boolean {
+  if (match === undefined) return true;
+  if (typeof match === 'function') return match(request);
+  return request.route === match || `${request.method} ${request.path}` === match;
+}
+
+/**
+ * A mock Canvas platform serving one plugin: the harness's platform core (the same sample chart,
+ * effects, broadcasts, 401 without a session, 404/405 rules) behind a `fetch` and a `WebSocket`
+ * class. Routes and socket rules have the harness's shapes, `(request, platform) => response`,
+ * so a mock module written for `canvas-companion harness --mock FILE` works here unchanged.
+ *
+ * @example
+ * ```ts
+ * const platform = mockPlatform({
+ *   routes: { 'GET /app/tasks': (request, platform) => platform.tasks.list() },
+ *   sockets: { 'staff-<id>': ({ params, staff }) => params.id === staff.id },
+ *   effects: { finds: 1 },
+ * });
+ * afterEach(() => platform.close());
+ * ```
+ * @throws TypeError for a malformed module (a route key that is not `"METHOD /path"`, a value
+ *   that is not a function), as the harness does; RangeError for `effects: { finds: 0 }`.
+ */
+export function mockPlatform(options: MockPlatformOptions = {}): MockPlatform {
+  const { plugin = KIT_DEFAULTS.plugin, effects: timing, signedIn = true, now, log = (line: string) => console.warn('canvas-companion/testing: ' + line) } = options;
+  const module: MockModule = options.default != null && typeof options.default === 'object' ? { ...options, ...options.default } : options;
+  const core = createPlatform({ log, ...(now ? { now } : {}), ...(timing && 'after' in timing ? { effectDelay: timing.after } : {}) });
+  let view: PluginPlatform;
+  const backend = core.plugin(plugin, {
+    routes: withView<Route>(module.routes, () => view),
+    sockets: withView<SocketRule>(module.sockets, () => view),
+    ...(module.setup === undefined ? {} : { setup: typeof module.setup === 'function' ? () => module.setup!(view) : module.setup }),
+  });
+  const effects = createEffects(backend.platform, timing, log);
+  view = Object.freeze({ ...backend.platform, apply: effects.apply });
+  const ready = backend.setup();
+  ready.catch((error) => log(`setup(platform) failed: ${error?.stack ?? error}`));
+
+  let session = signedIn;
+  const requests: RecordedRequest[] = [];
+  const open = new Map<Connection, MockSocket>();
+  const refused = new Map<string, number>();
+  const staff = () => (session ? core.staff : null);
+
+  core.setBroadcaster((target, channel, frame) => {
+    let reached = 0;
+    if (target !== null && target !== plugin) return 0;
+    for (const connection of [...open.keys()]) {
+      if (connection.channel !== channel) continue;
+      connection.deliver(frame);
+      reached += 1;
+    }
+    return reached;
+  });
+
+  const fetch = createFetch({
+    plugin,
+    staff,
+    log,
+    arrived(request) {
+      requests.push(request);
+      effects.arrived(request);
+    },
+    handle: async (request) => {
+      await ready.catch(() => {});
+      return backend.handle(request);
+    },
+  });
+
+  const WebSocket = createSocketClass({
+    async upgrade(url) {
+      const match = SOCKET_PATH.exec(new URL(url).pathname);
+      const channel = match?.[2] ?? '';
+      await ready.catch(() => {});
+      if (!match || match[1] !== plugin) {
+        log(`WebSocket ${url} refused (404): the mock platform serves /plugin-io/ws/${plugin}/<channel>/`);
+        return { channel, status: 404 };
+      }
+      const status = refused.get(channel);
+      if (status !== undefined) return { channel, status };
+      const decision = await backend.authorize({ channel, path: new URL(url).pathname, query: new URL(url).searchParams, headers: {}, staff: staff() });
+      if (decision.allowed) return { channel, status: null };
+      log(`WebSocket ${channel} refused (403): ${decision.reason}`);
+      return { channel, status: 403 };
+    },
+    opened(connection) {
+      open.set(connection, {
+        channel: connection.channel,
+        url: connection.url,
+        received: connection.received,
+        drop: connection.drop,
+        refuse(status = 403) {
+          refused.set(connection.channel, status);
+          connection.drop();
+        },
+      });
+    },
+    closed(connection) {
+      open.delete(connection);
+    },
+  });
+
+  /** The globals install() replaced, while installed. */
+  let installed: { fetch: typeof globalThis.fetch; WebSocket: typeof globalThis.WebSocket } | undefined;
+  const dropAll = () => [...open.keys()].forEach((connection) => connection.drop());
+
+  const controls = {
+    fetch,
+    WebSocket,
+    get sockets() {
+      return [...open.values()];
+    },
+    requests,
+    count: (match?: string | ((request: RecordedRequest) => boolean)) => requests.filter((request) => requestMatches(request, match)).length,
+    get signedIn() {
+      return session;
+    },
+    signOut() {
+      session = false;
+      dropAll();
+    },
+    signIn() {
+      session = true;
+    },
+    land: effects.landAll,
+    allowSockets(channel?: string) {
+      if (channel === undefined) refused.clear();
+      else refused.delete(channel);
+    },
+    install() {
+      if (!installed) {
+        installed = { fetch: globalThis.fetch, WebSocket: globalThis.WebSocket };
+        globalThis.fetch = fetch;
+        globalThis.WebSocket = WebSocket;
+      }
+      return controls.restore;
+    },
+    restore() {
+      if (!installed) return;
+      globalThis.fetch = installed.fetch;
+      globalThis.WebSocket = installed.WebSocket;
+      installed = undefined;
+    },
+    close() {
+      controls.restore();
+      dropAll();
+      core.close();
+    },
+  };
+  return Object.freeze(Object.defineProperties({ ...view }, Object.getOwnPropertyDescriptors(controls)) as MockPlatform);
+}
