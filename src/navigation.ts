@@ -48,9 +48,11 @@ export function patientUrl(patientId: string): string {
  */
 export function openPatient(patientId: string): void {
   const url = patientUrl(patientId);
+  // `window.top` cannot be replaced by page code (unlike `parent` or `self`).
+  const top = pageWindow()?.top;
   try {
-    // `window.top` cannot be replaced by page code (unlike `parent` or `self`).
-    pageWindow()!.top!.location.href = url;
+    if (top == null) throw new TypeError('no top window to navigate');
+    top.location.href = url;
   } catch (cause) {
     throw new CompanionError('NAVIGATION_BLOCKED', 'top window navigation refused', { cause });
   }
