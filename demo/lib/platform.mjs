@@ -288,7 +288,7 @@ export function createPlatform(options = {}) {
     setBroadcaster(fn) {
       deliver = fn;
     },
-    plugin: (name, mock = {}) => createBackend(platform, name, mock, { apply, broadcastTo, log }),
+    plugin: (name, mock = {}) => createBackend(platform, name, mock, { apply, broadcastTo }),
     close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
@@ -366,7 +366,7 @@ function normalize(value) {
   return { status, headers, body };
 }
 
-function createBackend(platform, name, mock, { apply, broadcastTo, log }) {
+function createBackend(platform, name, mock, { apply, broadcastTo }) {
   if (typeof name !== 'string' || !/^\w+$/.test(name)) fail(`plugin name "${name}" must be letters, digits and _`);
   if (!mock || typeof mock !== 'object') fail(`${name}: the mock module must export routes, sockets and launch (an object)`);
   const source = mock.default && typeof mock.default === 'object' ? { ...mock, ...mock.default } : mock;

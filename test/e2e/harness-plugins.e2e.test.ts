@@ -63,6 +63,31 @@ describe('mock modules: the contract at its edges', () => {
     return folder;
   }
 
+  it('runs the mock platform without any transport or Node API (what the test kit builds on)', async () => {
+    const source = readFileSync(join(ROOT, 'demo', 'lib', 'platform.mjs'), 'utf8');
+    expect(source).not.toMatch(/^\s*import\s|\brequire\(|\bprocess\.|\bBuffer\b/m);
+    const { createPlatform } = await import('../../demo/lib/platform.mjs');
+    const platform = createPlatform({ effectDelay: 0 });
+    const frames: unknown[] = [];
+    platform.setBroadcaster((plugin, channel, frame) => frames.push([plugin, channel, frame]));
+    const backend = platform.plugin('kit', {
+      default: {
+        routes: { 'POST /notes/<id>': ({ params, body }, p) => (p.broadcast(`note-${params.id}`, { got: body }), { status: 202, body: { ok: true } }) },
+        sockets: { 'note-<id>': ({ params }) => params.id === '1' },
+      },
+    });
+    expect(await backend.handle({ method: 'POST', path: '/notes/1', body: { a: 1 }, staff: platform.staff })).toMatchObject({ status: 202, body: '{"ok":true}', matched: true });
+    expect(frames).toEqual([['kit', 'note-1', '{"message":{"got":{"a":1}}}']]);
+    expect(await backend.handle({ method: 'POST', path: '/notes/1', staff: null })).toMatchObject({ status: 401 });
+    expect(await backend.handle({ method: 'GET', path: '/elsewhere', staff: platform.staff })).toMatchObject({ status: 404, matched: false });
+    expect(await backend.authorize({ channel: 'note-1', staff: platform.staff })).toEqual({ allowed: true, reason: '' });
+    expect((await backend.authorize({ channel: 'note-2', staff: platform.staff })).allowed).toBe(false);
+    expect((await backend.authorize({ channel: 'note-1', staff: null })).reason).toBe('no staff session');
+    const patient = await backend.platform.apply({ type: 'create_patient', first_name: 'Kit', last_name: 'Test', birth_date: '2000-01-01' }, { after: 0 });
+    expect(platform.patients.find({ last_name: 'test' })).toEqual([patient]);
+    platform.close();
+  });
+
   it('explains a malformed mock module before the server starts', async () => {
     const cases: [string, RegExp][] = [
       ["export const routes = { 'FETCH /x': () => 1 };", /route "FETCH \/x": expected "METHOD \/path"/],
