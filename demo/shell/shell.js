@@ -394,7 +394,7 @@ function showEntry(entry) {
   item.dataset.dir = entry.dir;
   item.dataset.type = entry.type;
   item.dataset.app = entry.appId;
-  const arrow = entry.dir === 'out' ? '→' : entry.dir === 'in' ? '←' : '·';
+  const arrow = entry.dir === 'out' ? '→' : entry.dir === 'in' ? '←' : '•';
   item.innerHTML = `<div class="log-head"><span class="log-arrow" aria-label="${entry.dir === 'out' ? 'to plugin' : entry.dir === 'in' ? 'from plugin' : 'shell'}">${arrow}</span>
     <b>${esc(entry.type || entry.detail)}</b><span class="log-app">${esc(entry.app)}</span><time>${clock(new Date(entry.at))}</time></div>
     ${entry.text !== null ? `<code>${esc(entry.text)}</code><small>${esc(entry.detail)}</small>` : ''}`;
