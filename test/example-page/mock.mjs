@@ -1,0 +1,32 @@
+// The example plugin's backend for tests and for the harness: a mock module (`--mock FILE`) as
+// demo/lib/platform.d.mts describes it. The same routes answer the page in the test kit's
+// mockPlatform() and in `canvas-companion harness --mock test/example-page/mock.mjs`.
+
+const error = (status, message) => ({ status, body: { error: message } });
+
+export const routes = {
+  'GET /app/tasks/data.json': ({ staff }, platform) => ({
+    channel: `staff-${staff.id}`,
+    tasks: platform.tasks.list({ assignee_id: staff.id, status: 'open' }).map(({ id, title }) => ({ id, title })),
+  }),
+
+  // Create (202 with what identifies the record), then find: the documented effect pattern.
+  'POST /app/tasks': ({ body, staff }, platform) => {
+    const title = typeof body?.title === 'string' ? body.title.trim() : '';
+    if (!title || title.length > 200) return error(400, 'A task needs a title of 1 to 200 characters');
+    platform.apply({ type: 'create_task', title, assignee_id: staff.id });
+    return { status: 202, body: { status: 'submitted', lookup_params: { title }, lookup_started_at: new Date().toISOString() } };
+  },
+
+  'GET /app/tasks/find': ({ query, staff }, platform) => {
+    const after = Date.parse(query.get('after') ?? '');
+    if (Number.isNaN(after)) return error(400, 'after must be an ISO time');
+    const found = platform.tasks.list({ assignee_id: staff.id }).find((task) => task.title === query.get('title') && Date.parse(task.created) >= after);
+    return { task_id: found?.id ?? null };
+  },
+};
+
+// The WebSocketAPI's authenticate(): a staff member may listen to their own channel only.
+export const sockets = {
+  'staff-<id>': ({ params, staff }) => params.id === staff.id,
+};
