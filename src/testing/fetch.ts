@@ -122,7 +122,8 @@ export function createFetch(server: FetchServer): typeof fetch {
       return textResponse(400, 'The request body is not valid JSON (Content-Type says JSON)');
     }
     const headerRecord: Record<string, string> = {};
-    headers.forEach((value, name) => (headerRecord[name] = value));
+    // Lower-cased here: happy-dom's Headers keeps the case the page gave.
+    for (const [name, value] of headers) headerRecord[name.toLowerCase()] = value;
     const handled = await server.handle({ method, path, query: url.searchParams, headers: headerRecord, body: parsed.body, staff: server.staff() });
     record.route = handled.route;
     record.status = handled.status;
