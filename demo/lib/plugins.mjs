@@ -154,7 +154,8 @@ export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, di
         return sendText(response, error.status, error.message, { connection: 'close' });
       }
     }
-    const answer = await plugin.backend.handle({ method: request.method, path: rest || '/', query: url.searchParams, headers: { ...request.headers }, body, staff });
+    // HEAD runs the GET route; its body is dropped below.
+    const answer = await plugin.backend.handle({ method: request.method === 'HEAD' ? 'GET' : request.method, path: rest || '/', query: url.searchParams, headers: { ...request.headers }, body, staff });
     if (!answer.matched) {
       if (request.method === 'GET' || request.method === 'HEAD') {
         const path = decode(rest);
