@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 // Tests run against the same trimmed copy of reconnecting-websocket that the build bundles.
 import { bundledSocket } from './scripts/bundled-socket.mjs';
 
@@ -8,7 +8,7 @@ const kitAliases = [
   { find: /^canvas-companion\/testing$/, replacement: new URL('dist/testing.mjs', import.meta.url).pathname },
   { find: /^canvas-companion$/, replacement: new URL('dist/canvas-companion.mjs', import.meta.url).pathname },
 ];
-const kitProject = (environment: 'happy-dom' | 'jsdom') => ({
+const kitProject = (environment: 'happy-dom' | 'jsdom'): TestProjectInlineConfiguration => ({
   extends: true,
   resolve: { alias: kitAliases },
   test: {

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAndFind, isCompanionError, requestJSON } from 'canvas-companion';
-import { launch, mockPlatform, type MockPlatform, type MockPlatformOptions } from 'canvas-companion/testing';
-import * as demoMock from '../../demo/plugin/harness.mock.mjs';
+import { launch, mockPlatform, type MockModule, type MockPlatform, type MockPlatformOptions } from 'canvas-companion/testing';
+
+// The harness's demo plugin module, untyped JavaScript: imported by a path TypeScript does not follow.
+const DEMO_MOCK = '../../demo/plugin/harness.mock.mjs';
+const demoMock = (await import(/* @vite-ignore */ DEMO_MOCK)) as MockModule;
 
 const API = '/plugin-io/api/my_plugin';
 let platform: MockPlatform | undefined;
@@ -117,11 +120,12 @@ describe('the staff session', () => {
 describe('effects', () => {
   const routes: MockPlatformOptions['routes'] = {
     'POST /app/tasks': ({ body }, platform) => {
-      platform.apply({ type: 'create_task', title: body.title });
-      return { status: 202, body: { lookup_params: { title: body.title }, lookup_started_at: new Date().toISOString() } };
+      const { title } = body as { title: string };
+      platform.apply({ type: 'create_task', title });
+      return { status: 202, body: { lookup_params: { title }, lookup_started_at: new Date().toISOString() } };
     },
     'POST /app/now': ({ body }, platform) => {
-      platform.apply({ type: 'create_task', title: body.title }, { after: 0 });
+      platform.apply({ type: 'create_task', title: (body as { title: string }).title }, { after: 0 });
       return { status: 202 };
     },
     'POST /app/bad': (request, platform) => {
