@@ -46,10 +46,11 @@ export function pageWindow(): Window | undefined {
  * from it.
  */
 export function globalScope(): typeof globalThis {
-  return pageWindow() ?? globalThis;
+  // In a browser the window is the global object, so it has every global's type.
+  return (pageWindow() ?? globalThis) as typeof globalThis;
 }
 
-type WithState = typeof globalThis & { [STATE_KEY]?: SharedState };
+type WithState = { [STATE_KEY]?: SharedState };
 
 /** Tells whether a copy of the library already created the page's state. */
 export function hasState(): boolean {
