@@ -90,11 +90,14 @@ function isHostMessage(value: unknown): value is HostMessage {
  * or a `MessagePort` source has no such frame.
  */
 function isParentOf(source: MessageEventSource | null, page: Window): boolean {
-  const frames = source as Window | null;
-  // Indexed access to a window's frames works across origins and cannot be redefined by its
-  // page; it is undefined past the last frame.
-  for (let index = 0; frames?.[index] != null; index++) {
-    if (frames[index] === page) return true;
+  try {
+    // A window's frame count and its frames by index are readable across origins.
+    const frames = source as Window;
+    for (let index = 0; index < frames.length; index++) {
+      if (frames[index] === page) return true;
+    }
+  } catch {
+    // No source, or a cross-origin window that refuses even that: not the parent either.
   }
   return false;
 }

@@ -7,7 +7,7 @@ import { isCompanionError } from '../src/errors.js';
 // happy-dom gives the test window no parent frame: stand one in (a window whose first frame is
 // this one), and dispatch the host's INIT_CHANNEL by hand (happy-dom ignores postMessage
 // transfer lists; see docs/toolchain.md §4). Real frames are tested in Chromium (test/e2e).
-const parentWindow = { 0: window, name: 'host' } as unknown as Window;
+const parentWindow = { 0: window, length: 1, name: 'host' } as unknown as Window;
 const OWN = 'http://127.0.0.1:4173';
 const opened: NodePort[] = [];
 
