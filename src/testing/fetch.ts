@@ -5,6 +5,7 @@
  */
 import type { HandledResponse, PluginBackend } from '../../demo/lib/platform.mjs';
 import { pageWindow } from '../shared.js';
+import { bodyText, headerRecord, makeResponse } from './response.js';
 
 /** A request the page sent, as `platform.requests` records it. */
 export interface RecordedRequest {
@@ -50,7 +51,7 @@ function parseBody(text: string, contentType: string): { body: unknown } | { inv
 }
 
 function textResponse(status: number, text: string): Response {
-  return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  return makeResponse(text, status, { 'content-type': 'text/plain; charset=utf-8' });
 }
 
 /** The `Response` for a handled answer. */
@@ -61,7 +62,7 @@ function toResponse(answer: HandledResponse, method: string): Response {
   // The Response constructor accepts 200 to 599 only.
   if (answer.status < 200) return textResponse(500, `route "${answer.route}" answered status ${answer.status}`);
   const body = NO_BODY_STATUS.has(answer.status) || method === 'HEAD' ? null : (answer.body ?? null);
-  return new Response(body, { status: answer.status, headers: answer.headers });
+  return makeResponse(body, answer.status, answer.headers);
 }
 
 /** Rejects with the signal's reason when it aborts first. */
@@ -101,7 +102,7 @@ export function createFetch(server: FetchServer): typeof fetch {
       throw new TypeError(`canvas-companion/testing: fetch to ${url.href}: only the page's own origin (${pageOrigin}) is mocked`);
     }
     const method = (init.method ?? (isRequest(input) ? input.method : 'GET')).toUpperCase();
-    const headers = new Headers(init.headers ?? (isRequest(input) ? input.headers : undefined));
+    const headers = headerRecord(init.headers ?? (isRequest(input) ? input.headers : undefined));
     const prefix = `/plugin-io/api/${server.plugin}`;
     const under = url.pathname === prefix || url.pathname.startsWith(prefix + '/');
     if (!under) {
@@ -112,19 +113,16 @@ export function createFetch(server: FetchServer): typeof fetch {
     let text = '';
     if (WITH_BODY.has(method)) {
       const body = init.body !== undefined ? init.body : isRequest(input) ? await input.text() : null;
-      text = typeof body === 'string' ? body : body == null ? '' : await new Response(body as BodyInit).text();
+      text = await bodyText(body);
     }
-    const parsed = parseBody(text, headers.get('content-type') ?? '');
+    const parsed = parseBody(text, headers['content-type'] ?? '');
     const record: RecordedRequest = { method, path, query: url.searchParams, body: 'body' in parsed ? parsed.body : text };
     server.arrived(record);
     if (!('body' in parsed)) {
       record.status = 400;
       return textResponse(400, 'The request body is not valid JSON (Content-Type says JSON)');
     }
-    const headerRecord: Record<string, string> = {};
-    // Lower-cased here: happy-dom's Headers keeps the case the page gave.
-    for (const [name, value] of headers) headerRecord[name.toLowerCase()] = value;
-    const handled = await server.handle({ method, path, query: url.searchParams, headers: headerRecord, body: parsed.body, staff: server.staff() });
+    const handled = await server.handle({ method, path, query: url.searchParams, headers, body: parsed.body, staff: server.staff() });
     record.route = handled.route;
     record.status = handled.status;
     if (handled.error !== undefined) {

@@ -14,6 +14,13 @@ export interface ConnectHostOptions {
    * @default the page's own origin, as on Canvas; `'null'` outside a browser
    */
   origin?: string;
+  /**
+   * The `MessageChannel` class to make the port with. Pass Node's
+   * (`require('node:worker_threads').MessageChannel`) where the environment has none, such as
+   * jest's jsdom environment.
+   * @default globalThis.MessageChannel
+   */
+  MessageChannel?: typeof MessageChannel;
 }
 
 /** The host side of the channel, as {@link connectHost} returns it. */
@@ -61,6 +68,11 @@ function inheritedProperty(object: object, name: string): PropertyDescriptor | u
   return undefined;
 }
 
+/** A structured clone, or a JSON copy where the environment has no `structuredClone`. */
+function clone(value: unknown): unknown {
+  return typeof structuredClone === 'function' ? structuredClone(value) : JSON.parse(JSON.stringify(value));
+}
+
 /** The `type` of a recorded message, matched by {@link TestHost.next}. */
 function matches(message: HostMessage, type: string | undefined): boolean {
   return type === undefined || message.type === type;
@@ -83,12 +95,13 @@ function matches(message: HostMessage, type: string | undefined): boolean {
  *   await host.next('CLOSE_MODAL');
  * });
  * ```
- * @throws TypeError if there is no `MessageChannel` (Node 15+, every browser and DOM emulator have one).
+ * @throws TypeError without a `MessageChannel` (Node 15+ and browsers have one; see the option).
  */
 export function connectHost(options: ConnectHostOptions = {}): TestHost {
-  if (typeof MessageChannel !== 'function') throw new TypeError('connectHost() needs a global MessageChannel');
+  const Channel = options.MessageChannel ?? globalThis.MessageChannel;
+  if (typeof Channel !== 'function') throw new TypeError('connectHost() needs a MessageChannel: pass { MessageChannel } from node:worker_threads');
   const origin = options.origin ?? pageWindow()?.location.origin ?? 'null';
-  const { port1: pagePort, port2: hostPort } = new MessageChannel();
+  const { port1: pagePort, port2: hostPort } = new Channel();
   const messages: HostMessage[] = [];
   /** How many of `messages` next() has handed out, per type ('' for any). */
   const taken = new Map<string, number>();
@@ -114,7 +127,7 @@ export function connectHost(options: ConnectHostOptions = {}): TestHost {
   const post = pagePort.postMessage.bind(pagePort);
   pagePort.postMessage = (message: unknown, ...rest: unknown[]) => {
     (post as (message: unknown, ...rest: unknown[]) => void)(message, ...rest);
-    const copy = structuredClone(message) as HostMessage;
+    const copy = clone(message) as HostMessage;
     messages.push(copy);
     handOver(copy);
   };
@@ -187,14 +200,11 @@ export function resetState(): void {
   delete channel.listen;
   delete channel.origins;
   delete channel.debug;
-  // Whatever still waits for a port gets a closed one: it settles now ('port', sending nothing
+  // Whatever still waits for a port gets a dead one: it settles now ('port', sending nothing
   // anywhere) instead of with the next test's host, and never falls back to window.close()
   // (which, in jsdom, closes the test's window).
   if (channel.waiters.size > 0) {
-    const { port1: deadPort, port2 } = new MessageChannel();
-    deadPort.close();
-    port2.close();
-    channel.port = deadPort;
+    channel.port = { postMessage() {}, close() {} } as unknown as MessagePort;
     for (const wake of [...channel.waiters]) wake();
     delete channel.port;
   }
