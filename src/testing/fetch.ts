@@ -50,19 +50,19 @@ function parseBody(text: string, contentType: string): { body: unknown } | { inv
   }
 }
 
-function textResponse(status: number, text: string): Response {
-  return makeResponse(text, status, { 'content-type': 'text/plain; charset=utf-8' });
+function textResponse(status: number, text: string, signal?: AbortSignal | null): Response {
+  return makeResponse(text, status, { 'content-type': 'text/plain; charset=utf-8' }, signal);
 }
 
 /** The `Response` for a handled answer. */
-function toResponse(answer: HandledResponse, method: string): Response {
+function toResponse(answer: HandledResponse, method: string, signal: AbortSignal | null | undefined): Response {
   if ('file' in answer) {
-    return textResponse(501, `canvas-companion/testing serves no plugin files: route "${answer.route}" answered { file: ${JSON.stringify(answer.file)} }`);
+    return textResponse(501, `canvas-companion/testing serves no plugin files: route "${answer.route}" answered { file: ${JSON.stringify(answer.file)} }`, signal);
   }
   // The Response constructor accepts 200 to 599 only.
-  if (answer.status < 200) return textResponse(500, `route "${answer.route}" answered status ${answer.status}`);
+  if (answer.status < 200) return textResponse(500, `route "${answer.route}" answered status ${answer.status}`, signal);
   const body = NO_BODY_STATUS.has(answer.status) || method === 'HEAD' ? null : (answer.body ?? null);
-  return makeResponse(body, answer.status, answer.headers);
+  return makeResponse(body, answer.status, answer.headers, signal);
 }
 
 /** Rejects with the signal's reason when it aborts first. */
@@ -102,12 +102,13 @@ export function createFetch(server: FetchServer): typeof fetch {
       throw new TypeError(`canvas-companion/testing: fetch to ${url.href}: only the page's own origin (${pageOrigin}) is mocked`);
     }
     const method = (init.method ?? (isRequest(input) ? input.method : 'GET')).toUpperCase();
+    const signal = init.signal ?? (isRequest(input) ? input.signal : undefined);
     const headers = headerRecord(init.headers ?? (isRequest(input) ? input.headers : undefined));
     const prefix = `/plugin-io/api/${server.plugin}`;
     const under = url.pathname === prefix || url.pathname.startsWith(prefix + '/');
     if (!under) {
       server.log(`404 ${method} ${url.pathname}: the mock platform serves /plugin-io/api/${server.plugin}/ only`);
-      return textResponse(404, `canvas-companion/testing: no route for ${url.pathname} (the mock platform serves ${prefix}/)`);
+      return textResponse(404, `canvas-companion/testing: no route for ${url.pathname} (the mock platform serves ${prefix}/)`, signal);
     }
     const path = url.pathname.slice(prefix.length) || '/';
     let text = '';
@@ -120,7 +121,7 @@ export function createFetch(server: FetchServer): typeof fetch {
     server.arrived(record);
     if (!('body' in parsed)) {
       record.status = 400;
-      return textResponse(400, 'The request body is not valid JSON (Content-Type says JSON)');
+      return textResponse(400, 'The request body is not valid JSON (Content-Type says JSON)', signal);
     }
     const handled = await server.handle({ method, path, query: url.searchParams, headers, body: parsed.body, staff: server.staff() });
     record.route = handled.route;
@@ -129,7 +130,7 @@ export function createFetch(server: FetchServer): typeof fetch {
       record.error = handled.error;
       server.log(`500 ${method} ${path}: route "${handled.route}" threw: ${(handled.error as Error)?.stack ?? handled.error}`);
     }
-    return toResponse(handled, method);
+    return toResponse(handled, method, signal);
   }
   return (input: RequestInfo | URL, init?: RequestInit) => abortable(answer(input, init ?? {}), init?.signal ?? (isRequest(input) ? input.signal : undefined));
 }

@@ -19,10 +19,12 @@ export function headerRecord(headers: HeadersInit | null | undefined): Record<st
 }
 
 /** What a page reads of a response, for environments without `Response`. */
-function standInResponse(body: string | null, status: number, headers: Record<string, string>): Response {
+function standInResponse(body: string | null, status: number, headers: Record<string, string>, signal?: AbortSignal | null): Response {
   const lower = headerRecord(headers);
   let used = false;
   const read = async () => {
+    // As with a real fetch: once the request is aborted, its body can no longer be read.
+    if (signal?.aborted) throw signal.reason;
     if (used) throw new TypeError('body already read');
     used = true;
     return body ?? '';
@@ -40,20 +42,20 @@ function standInResponse(body: string | null, status: number, headers: Record<st
     },
     text: read,
     json: async () => JSON.parse(await read()),
-    clone: () => standInResponse(body, status, headers),
+    clone: () => standInResponse(body, status, headers, signal),
   };
   return response as unknown as Response;
 }
 
 /**
- * A response with a text body (or none), status 200 to 599. Its `text()` and `json()` read the
- * body without the environment's streams: Node's use `queueMicrotask`, which jest's default fake
+ * A response with a text body (or none), status 200 to 599, whose body cannot be read once
+ * `signal` aborted. Its `text()` and `json()` read the body without the environment's streams: Node's use `queueMicrotask`, which jest's default fake
  * timers fake, and would stall until the test ran the microtasks by hand.
  */
-export function makeResponse(body: string | null, status: number, headers: Record<string, string>): Response {
-  if (typeof Response !== 'function') return standInResponse(body, status, headers);
+export function makeResponse(body: string | null, status: number, headers: Record<string, string>, signal?: AbortSignal | null): Response {
+  if (typeof Response !== 'function') return standInResponse(body, status, headers, signal);
   const response = new Response(body, { status, headers });
-  const standIn = standInResponse(body, status, headers);
+  const standIn = standInResponse(body, status, headers, signal);
   Object.defineProperties(response, {
     text: { value: standIn.text, configurable: true },
     json: { value: standIn.json, configurable: true },

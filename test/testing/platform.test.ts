@@ -83,6 +83,11 @@ describe('fetch: routes with the harness shapes', () => {
     const reason = new Error('stop');
     controller.abort(reason);
     await expect(fetch(`${API}/app/value`, { signal: controller.signal })).rejects.toBe(reason);
+    // Aborted after the answer came, before its body was read: the body cannot be read.
+    const later = new AbortController();
+    const answer = await fetch(`${API}/app/value`, { signal: later.signal });
+    later.abort(reason);
+    await expect(answer.json()).rejects.toBe(reason);
   });
 
   it('counts requests by "METHOD /path", by route key or by a test', async () => {
