@@ -1,6 +1,6 @@
-// The example plugin's backend for tests and for the harness: a mock module (`--mock FILE`) as
-// demo/lib/platform.d.mts describes it. The same routes answer the page in the test kit's
-// mockPlatform() and in `canvas-companion harness --mock test/example-page/mock.mjs`.
+// The example plugin's backend: a mock module as demo/lib/platform.d.mts describes it, the
+// harness's `--mock FILE` (with the plugin folder it belongs to). The test kit's mockPlatform()
+// runs it on the same platform core, so these routes answer the page alike in both.
 
 const error = (status, message) => ({ status, body: { error: message } });
 
