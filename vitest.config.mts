@@ -16,6 +16,8 @@ const kitProject = (environment: 'happy-dom' | 'jsdom'): TestProjectInlineConfig
     include: ['test/testing/*.test.ts', 'test/example-page/*.test.ts'],
     environment,
     environmentOptions: { happyDOM: { url: 'http://127.0.0.1:4173/' }, jsdom: { url: 'http://127.0.0.1:4173/' } },
+    // Above the tests' 10 s condition waits.
+    testTimeout: 20_000,
   },
 });
 

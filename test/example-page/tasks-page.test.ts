@@ -5,6 +5,9 @@ import { connectHost, launch, mockPlatform, resetState, type MockPlatform } from
 import * as mock from './mock.mjs';
 import { mountTasksPage } from './tasks-page.js';
 
+// Conditions, not sleeps; generous, so a busy machine cannot fail them.
+const WAIT = { timeout: 10_000 };
+
 let platform: MockPlatform;
 let page: { unmount(): void } | undefined;
 
@@ -42,34 +45,34 @@ it('closes on Done', async () => {
 
 it('shows my open tasks', async () => {
   page = mountTasksPage(document.body);
-  await vi.waitFor(() => expect(titles()).toContain('Call back about home BP readings'));
+  await vi.waitFor(() => expect(titles()).toContain('Call back about home BP readings'), WAIT);
   expect(titles()).not.toContain('Team huddle notes');
 });
 
 it('shows the sign-in message when the session has ended (401)', async () => {
   platform.signOut();
   page = mountTasksPage(document.body);
-  await vi.waitFor(() => expect(status()).toMatch(/Sign in again/));
+  await vi.waitFor(() => expect(status()).toMatch(/Sign in again/), WAIT);
   expect(titles()).toEqual([]);
   expect(platform.requests.map((request) => request.status)).toEqual([401]);
 });
 
 it('refreshes its list on a broadcast', async () => {
   page = mountTasksPage(document.body);
-  await vi.waitFor(() => expect(platform.sockets).toHaveLength(1));
+  await vi.waitFor(() => expect(platform.sockets).toHaveLength(1), WAIT);
   platform.tasks.add({ title: 'Added elsewhere', assignee_id: platform.staff.id });
   expect(titles()).not.toContain('Added elsewhere');
   platform.broadcast(`staff-${platform.staff.id}`, { type: 'tasks_changed' });
-  await vi.waitFor(() => expect(titles()).toContain('Added elsewhere'));
+  await vi.waitFor(() => expect(titles()).toContain('Added elsewhere'), WAIT);
   expect(platform.count('GET /app/tasks/data.json')).toBe(2);
 });
 
 it('adds a task once the effect landed and a find confirmed it', async () => {
   page = mountTasksPage(document.body, { interval: 10 });
-  await vi.waitFor(() => expect(titles().length).toBeGreaterThan(0));
+  await vi.waitFor(() => expect(titles().length).toBeGreaterThan(0), WAIT);
   addTask('Order labs');
-  await vi.waitFor(() => expect(status()).toBe('Task added.'));
-  await vi.waitFor(() => expect(titles()).toContain('Order labs'));
+  await vi.waitFor(() => expect(status()).toBe('Task added.'), WAIT);
+  await vi.waitFor(() => expect(titles()).toContain('Order labs'), WAIT);
   expect(platform.count('POST /app/tasks')).toBe(1);
   expect(platform.count('GET /app/tasks/find')).toBe(1);
 });

@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { socketUrl, subscribe, type Subscription, type SubscriptionStatus } from 'canvas-companion';
 import { launch, mockPlatform, type MockPlatform } from 'canvas-companion/testing';
 
+// Conditions, not sleeps; generous, so a busy machine cannot fail them.
+const WAIT = { timeout: 10_000 };
+
 let platform: MockPlatform;
 const subscriptions: Subscription[] = [];
 const warn = vi.fn();
@@ -43,7 +46,7 @@ afterEach(() => {
 describe('through subscribe()', () => {
   it('opens on an allowed channel and delivers broadcasts unwrapped', async () => {
     const { subscription, messages } = live(`staff-${platform.staff.id}`);
-    await vi.waitFor(() => expect(subscription.status).toBe('open'));
+    await vi.waitFor(() => expect(subscription.status).toBe('open'), WAIT);
     expect(platform.sockets.map((socket) => socket.channel)).toEqual([`staff-${platform.staff.id}`]);
     expect(platform.broadcast(`staff-${platform.staff.id}`, { type: 'tasks_changed' })).toBe(1);
     expect(platform.broadcast('public-news', { type: 'elsewhere' })).toBe(0);
@@ -53,17 +56,17 @@ describe('through subscribe()', () => {
   it('is refused where the socket rule denies (403, seen as a drop)', async () => {
     const colleague = platform.staffMembers[1]!.id;
     const { statuses } = live(`staff-${colleague}`);
-    await vi.waitFor(() => expect(statuses).toContain('reconnecting'));
+    await vi.waitFor(() => expect(statuses).toContain('reconnecting'), WAIT);
     expect(platform.sockets).toEqual([]);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('refused (403)'));
   });
 
   it('drop(): the page reconnects, and onOpen runs again (to refetch what it missed)', async () => {
     const { subscription, opens } = live('public-news');
-    await vi.waitFor(() => expect(subscription.status).toBe('open'));
+    await vi.waitFor(() => expect(subscription.status).toBe('open'), WAIT);
     platform.sockets[0]!.drop();
     expect(platform.sockets).toEqual([]);
-    await vi.waitFor(() => expect(opens.count).toBe(2));
+    await vi.waitFor(() => expect(opens.count).toBe(2), WAIT);
     expect(platform.sockets).toHaveLength(1);
   });
 
@@ -76,22 +79,22 @@ describe('through subscribe()', () => {
       }
     };
     const { subscription, opens } = live('public-news', { WebSocket: Counting });
-    await vi.waitFor(() => expect(subscription.status).toBe('open'));
+    await vi.waitFor(() => expect(subscription.status).toBe('open'), WAIT);
     platform.sockets[0]!.refuse(403);
-    await vi.waitFor(() => expect(attempts).toBeGreaterThanOrEqual(4));
+    await vi.waitFor(() => expect(attempts).toBeGreaterThanOrEqual(4), WAIT);
     expect(subscription.status).toBe('reconnecting');
     expect(opens.count).toBe(1);
     expect(platform.sockets).toEqual([]);
     platform.allowSockets('public-news');
-    await vi.waitFor(() => expect(opens.count).toBe(2));
+    await vi.waitFor(() => expect(opens.count).toBe(2), WAIT);
   });
 
   it('signOut(): sockets drop, upgrades are refused, and authProbe ends it as unauthorized', async () => {
     const { subscription } = live(`staff-${platform.staff.id}`, { authProbe: '/plugin-io/api/my_plugin/app/me' });
-    await vi.waitFor(() => expect(subscription.status).toBe('open'));
+    await vi.waitFor(() => expect(subscription.status).toBe('open'), WAIT);
     platform.signOut();
     expect(platform.sockets).toEqual([]);
-    await vi.waitFor(() => expect(subscription.status).toBe('unauthorized'));
+    await vi.waitFor(() => expect(subscription.status).toBe('unauthorized'), WAIT);
     expect(platform.count('GET /app/me')).toBeGreaterThan(0);
   });
 
@@ -114,12 +117,12 @@ describe('the WebSocket class itself', () => {
     socket.addEventListener('open', () => events.push('open'));
     socket.onmessage = (event) => events.push(`message ${event.data}`);
     socket.addEventListener('close', (event) => events.push(`close ${(event as CloseEvent).code} ${(event as CloseEvent).wasClean}`));
-    await vi.waitFor(() => expect(socket.readyState).toBe(platform.WebSocket.OPEN));
+    await vi.waitFor(() => expect(socket.readyState).toBe(platform.WebSocket.OPEN), WAIT);
     socket.send('hello');
     expect(platform.sockets[0]!.received).toEqual(['hello']);
     platform.broadcast('public-chat', { a: 1 });
     socket.close(1000);
-    await vi.waitFor(() => expect(socket.readyState).toBe(platform.WebSocket.CLOSED));
+    await vi.waitFor(() => expect(socket.readyState).toBe(platform.WebSocket.CLOSED), WAIT);
     expect(events).toEqual(['open', 'message {"message":{"a":1}}', 'close 1000 true']);
     expect(platform.sockets).toEqual([]);
   });
@@ -129,7 +132,7 @@ describe('the WebSocket class itself', () => {
     const events: string[] = [];
     socket.onerror = () => events.push('error');
     socket.onclose = (event) => events.push(`close ${event.code}`);
-    await vi.waitFor(() => expect(events).toEqual(['error', 'close 1006']));
+    await vi.waitFor(() => expect(events).toEqual(['error', 'close 1006']), WAIT);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('refused (404)'));
   });
 });
