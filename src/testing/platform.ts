@@ -54,7 +54,8 @@ export interface MockPlatform extends PluginPlatform {
   readonly requests: readonly RecordedRequest[];
   /**
    * How many requests match: `"METHOD /path"` as sent (no query) or a route key
-   * (`'GET /app/tasks/<id>'`), or a test function. Without an argument, all of them.
+   * (`'GET /app/tasks/<id>'`, known once the request was answered), or a test function.
+   * Without an argument, all of them.
    */
   count(match?: string | ((request: RecordedRequest) => boolean)): number;
   /** Whether the staff session is valid. */
