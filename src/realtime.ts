@@ -16,7 +16,7 @@
  * @module
  */
 import ReconnectingWebSocket from './bundled-socket.js';
-import { callSafely, checkDelay, checkFunction, debugLog, globalScope, pageWindow } from './shared.js';
+import { callSafely, checkDelay, checkFunction, debugLog, globalScope, pageWindow, state } from './shared.js';
 import { CompanionError } from './errors.js';
 import { pluginName } from './http.js';
 
@@ -160,8 +160,19 @@ interface Entry {
 /** The connection options of a shared socket: the first subscriber's, with the defaults filled in. */
 type Settings = typeof REALTIME_DEFAULTS & Pick<SubscribeOptions, 'authProbe' | 'fetch'> & { WebSocket: typeof WebSocket };
 
-/** The shared sockets, by URL. */
-const sockets = new Map<string, Entry>();
+/** This copy's shared sockets, by URL; made by the first subscribe(), so importing does nothing. */
+let sockets: Map<string, Entry> | undefined;
+
+function socketsByUrl(): Map<string, Entry> {
+  if (sockets == null) {
+    const map = (sockets = new Map());
+    // The test kit's reset() ends every subscription of every copy, so none leaks into the next test.
+    (state().subscriptionEnders ??= new Set()).add(() => {
+      for (const entry of [...map.values()]) end(entry, 'closed');
+    });
+  }
+  return sockets;
+}
 
 function ignore(): void {}
 
@@ -197,7 +208,7 @@ function listenToPage(entry: Entry, method: 'addEventListener' | 'removeEventLis
 function end(entry: Entry, status?: SubscriptionStatus): void {
   stop(entry);
   listenToPage(entry, 'removeEventListener');
-  if (sockets.get(entry._url) === entry) sockets.delete(entry._url);
+  if (socketsByUrl().get(entry._url) === entry) socketsByUrl().delete(entry._url);
   if (status) setStatus(entry, status);
 }
 
@@ -305,7 +316,7 @@ function connect(url: string, settings: Settings): Entry {
     _failures: 0,
     _onPageEvent: (event) => onPageEvent(entry, event),
   };
-  sockets.set(url, entry);
+  socketsByUrl().set(url, entry);
   listenToPage(entry, 'addEventListener');
   start(entry);
   return entry;
@@ -367,7 +378,7 @@ export function subscribe(channel: string, onMessage: (message: Record<string, u
   const settings = settingsFrom(options);
   const url = socketUrl(channel, options);
   const subscriber: Subscriber = { _options: options, _listeners: new Set([onMessage]) };
-  const entry = sockets.get(url) ?? connect(url, settings);
+  const entry = socketsByUrl().get(url) ?? connect(url, settings);
   if (entry.status === 'open') {
     // Joining an open socket is an open for this subscriber: it needs its snapshot too.
     queueMicrotask(() => {

@@ -28,6 +28,11 @@ export interface SharedState {
   debug?: boolean;
   /** Set by the first `onHostMessage()`: starts delivering the port's messages to the handlers. */
   listen?: () => void;
+  /**
+   * One function per copy of the library that subscribed: ends all that copy's subscriptions
+   * (status `'closed'`). Called by the test kit's `reset()`; kept across resets.
+   */
+  subscriptionEnders?: Set<() => void>;
 }
 
 const STATE_KEY = Symbol.for('canvas-companion');

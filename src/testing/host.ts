@@ -200,6 +200,8 @@ export function resetState(): void {
   delete channel.listen;
   delete channel.origins;
   delete channel.debug;
+  // Subscriptions a test left open would be joined by the next test, with the old WebSocket class.
+  for (const endSubscriptions of channel.subscriptionEnders ?? []) endSubscriptions();
   // Whatever still waits for a port gets a dead one: it settles now ('port', sending nothing
   // anywhere) instead of with the next test's host, and never falls back to window.close()
   // (which, in jsdom, closes the test's window).

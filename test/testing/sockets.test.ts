@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { socketUrl, subscribe, type Subscription, type SubscriptionStatus } from 'canvas-companion';
-import { launch, mockPlatform, type MockPlatform } from 'canvas-companion/testing';
+import { launch, mockPlatform, resetState, type MockPlatform } from 'canvas-companion/testing';
 
 // Conditions, not sleeps; generous, so a busy machine cannot fail them.
 const WAIT = { timeout: 10_000 };
@@ -105,6 +105,28 @@ describe('through subscribe()', () => {
     expect(subscription.status).toBe('open');
     platform.broadcast('public-news', { n: 1 });
     expect(messages).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('reset', () => {
+  it('ends the subscriptions a test left open, so the next test opens its own socket on its own platform', async () => {
+    const left = live('public-news');
+    await expect.poll(() => left.subscription.status, WAIT).toBe('open');
+    resetState();
+    expect(left.subscription.status).toBe('closed');
+    expect(left.statuses.at(-1)).toBe('closed');
+
+    const next = mockPlatform({ sockets: { 'public-<name>': () => true } });
+    try {
+      const messages: unknown[] = [];
+      const fresh = subscribe('public-news', (message) => messages.push(message), { WebSocket: next.WebSocket, ...FAST });
+      subscriptions.push(fresh);
+      await expect.poll(() => fresh.status, WAIT).toBe('open');
+      next.broadcast('public-news', { n: 1 });
+      await expect.poll(() => messages, WAIT).toEqual([{ n: 1 }]);
+    } finally {
+      next.close();
+    }
   });
 });
 
