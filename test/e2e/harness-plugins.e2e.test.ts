@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../demo/harness.mjs';
-import { haveChromium, launchChromium, ROOT } from './support.js';
+import { haveChromium, launchChromium, openShellApp, openShellPage, ROOT } from './support.js';
 
 const MARIA = '3e1f7a52-8c4d-4b6e-a1f0-2d9c8b7a6e51';
 const AIKO = 'a4d8e2f6-1b7c-4e9a-8d3b-5c2f1e0a9b83';
@@ -216,22 +216,9 @@ describe.runIf(haveChromium())('plugin folders in Chromium at 390×844', () => {
     await harness?.close();
   });
 
-  async function open(path = ''): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(harness.url + path);
-    await page.locator('.top .title').first().waitFor();
-    return { context, page, errors };
-  }
+  const open = (path = '') => openShellPage(browser, harness.url + path, contexts);
 
-  async function openApp(page: Page, id: string): Promise<Frame> {
-    await page.locator(`[data-open="${id}"], [data-tab="${id}"]`).first().click();
-    const handle = await page.locator(`.sheet[data-app="${id}"] iframe`).elementHandle();
-    return (await handle!.contentFrame())!;
-  }
+  const openApp = openShellApp;
 
   /** The page's own port variable (its hand-written INIT_CHANNEL listener sets it). */
   const hasPort = (frame: Frame) => frame.evaluate<boolean>('typeof messagePort !== "undefined" && messagePort !== null').catch(() => false);

@@ -14,7 +14,7 @@ import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { DEMO_PLUGIN_DIR, parseApp, parseArgs, parsePlugin, startHarness, type Harness } from '../../demo/harness.mjs';
-import { haveChromium, launchChromium, ROOT } from './support.js';
+import { haveChromium, launchChromium, openShellApp, openShellPage, ROOT } from './support.js';
 
 const ME = '5f0a2c61-3b7e-4d0a-9c55-0c8e1a6b2d11';
 const OTHER_STAFF = '9b3d7e42-6a1f-4c8b-8e27-4f5a9d0c3e22';
@@ -303,24 +303,9 @@ describe.runIf(haveChromium())('companion harness in Chromium at 390×844', () =
     await new Promise((resolve) => upstream?.server.close(resolve));
   });
 
-  /** A fresh phone-sized browser profile on a shell page; uncaught page errors are collected. */
-  async function open(path = ''): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(harness.url + path);
-    await page.locator('.top .title').first().waitFor();
-    return { context, page, errors };
-  }
+  const open = (path = '') => openShellPage(browser, harness.url + path, contexts);
 
-  /** Taps the app's launcher tile or tab and returns its iframe. */
-  async function openApp(page: Page, id: string): Promise<Frame> {
-    await page.locator(`[data-open="${id}"], [data-tab="${id}"]`).first().click();
-    const handle = await page.locator(`.sheet[data-app="${id}"] iframe`).elementHandle();
-    return (await handle!.contentFrame())!;
-  }
+  const openApp = openShellApp;
 
   /** The library's own view, in the frame: has the host's port arrived? (A string, so vitest leaves its import() alone.) */
   const connected = (frame: Frame) => frame.evaluate<boolean>(`import('${LIBRARY}').then((lib) => lib.isHostConnected())`).catch(() => false);

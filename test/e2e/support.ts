@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type LaunchOptions } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Frame, type LaunchOptions, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.mjs';
 
 /** The Chromium the tests launch: `CHROMIUM_PATH` when set, else Debian's `/usr/bin/chromium`. */
@@ -94,3 +94,26 @@ export async function startServer(pages: Record<string, string> = {}, handler?: 
 /** `<script>` tag loading the UMD build (global `CanvasCompanion`). */
 // The minified file: it is the one plugins copy, and the only one whose bundled socket code is property-mangled.
 export const UMD_TAG = '<script src="/dist/canvas-companion.umd.min.js"></script>';
+
+/**
+ * A fresh phone-sized (390×844) browser profile on a page of the harness shell at `url`, once
+ * the shell has drawn its title; uncaught page errors are collected. The context is added to
+ * `contexts`, for the caller to close.
+ */
+export async function openShellPage(browser: Browser, url: string, contexts: BrowserContext[]): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  contexts.push(context);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(url);
+  await page.locator('.top .title').first().waitFor();
+  return { context, page, errors };
+}
+
+/** Taps an app's launcher tile or tab in the harness shell and returns its iframe. */
+export async function openShellApp(page: Page, id: string): Promise<Frame> {
+  await page.locator(`[data-open="${id}"], [data-tab="${id}"]`).first().click();
+  const handle = await page.locator(`.sheet[data-app="${id}"] iframe`).elementHandle();
+  return (await handle!.contentFrame())!;
+}
