@@ -223,6 +223,8 @@ function backoff(settings: Settings, retry: number): number {
 function probeAuthorization(entry: Entry, rws: ReconnectingWebSocket): void {
   const { authProbe, fetch: send = globalScope().fetch } = entry._settings;
   if (authProbe == null || typeof send !== 'function') return;
+  // One probe at a time: a newer failure's probe replaces an unanswered one.
+  entry._probe?.abort();
   const probe = (entry._probe = new AbortController());
   send(authProbe, { credentials: 'same-origin', signal: probe.signal }).then((response) => {
     const denied = response.status === 401 || response.status === 403;
@@ -241,6 +243,7 @@ function start(entry: Entry): void {
   }
   createSocket.CLOSING = 2;
   // RWS asks this for the URL before each connect; the backoff wait happens here, on our timer.
+  // It first asks after a resolved promise, so `rws` below is assigned by then.
   const nextUrl = (): string | Promise<string> => {
     const retry = rws.retryCount;
     if (retry === 0 || entry._socket !== rws) return entry._url;

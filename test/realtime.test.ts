@@ -469,6 +469,26 @@ describe('subscribe: authProbe', () => {
   });
 });
 
+describe('subscribe: one probe at a time', () => {
+  it('a newer failure aborts the unanswered probe before sending its own', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    FakeSocket.auto = 'fail';
+    const signals: AbortSignal[] = [];
+    const fetch = vi.fn((_url: string, init?: RequestInit) => {
+      signals.push(init!.signal!);
+      return new Promise<Response>(() => {}); // never answers
+    });
+    const live = sub(fresh(), () => {}, { authProbe: '/me', fetch: fetch as unknown as typeof globalThis.fetch });
+    await tick(250); // 3 failed connects: the first probe
+    expect(signals).toHaveLength(1);
+    await tick(1000); // more failures: each sends a probe and aborts the one before
+    expect(signals.length).toBeGreaterThan(1);
+    expect(signals.filter((signal) => !signal.aborted)).toHaveLength(1);
+    live.close();
+    expect(signals.every((signal) => signal.aborted)).toBe(true);
+  });
+});
+
 describe('subscribe: shared sockets', () => {
   it('shares one socket per channel; the last close closes it', async () => {
     const channel = fresh();
