@@ -163,7 +163,7 @@ export function isHostConnected(): boolean {
  * @param message - An object with a string `type`; it must be structured-cloneable.
  * @returns `true` if sent now, `false` if queued.
  * @throws TypeError if `message` is not an object with a string `type`; `DataCloneError` if it
- *   cannot be cloned (at once, even while queued).
+ *   cannot be cloned (at once, even while queued, wherever `structuredClone` exists).
  */
 export function postToHost(message: HostMessage): boolean {
   if (!isHostMessage(message)) throw new TypeError('message must be { type: string }');
@@ -172,8 +172,9 @@ export function postToHost(message: HostMessage): boolean {
     port.postMessage(message);
     return true;
   }
-  // Clone now: a message that cannot be sent fails here, not silently at flush time.
-  queue.push(structuredClone(message));
+  // Clone now: a message that cannot be sent fails here, not silently at flush time. (Where
+  // there is no structuredClone, as in jest's jsdom, the message itself waits.)
+  queue.push(typeof structuredClone === 'function' ? structuredClone(message) : message);
   if (queue.length > CHANNEL_DEFAULTS.queueLimit) {
     queue.shift();
     warn('no host port: dropped the oldest queued message');

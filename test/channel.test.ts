@@ -218,6 +218,20 @@ describe('postToHost', () => {
   it.each([null, 'CLOSE_MODAL', { kind: 'x' }, { type: 1 }])('throws TypeError for %j', (message) => {
     expect(() => postToHost(message as never)).toThrow(TypeError);
   });
+
+  it('clones a queued message at once, so one that cannot be sent throws now', () => {
+    expect(() => postToHost({ type: 'BAD', callback: () => {} })).toThrow();
+    expect(isHostConnected()).toBe(false);
+  });
+
+  it('queues without cloning where there is no structuredClone (jest\'s jsdom), and still sends in order', async () => {
+    vi.stubGlobal('structuredClone', undefined);
+    expect(postToHost({ type: 'ONE' })).toBe(false);
+    expect(() => resize({ height: 100 })).not.toThrow();
+    const host = received(init());
+    await flush();
+    expect(host).toEqual([{ type: 'ONE' }, { type: 'RESIZE', height: 100 }]);
+  });
 });
 
 describe('whenHostReady', () => {
