@@ -1,6 +1,7 @@
 /** Small response and request helpers shared by the harness's routes. */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { parseBody as parseBodyText } from './platform.mjs';
 
 /** Limits of this module. */
 const LIMITS = Object.freeze({
@@ -124,20 +125,13 @@ export function readBody(request, limit = LIMITS.body) {
 }
 
 /**
- * A body as a mock route sees it: parsed JSON when the content type says JSON, else text, else null.
+ * A body as a mock route sees it (the platform core's parseBody, shared with the test kit's fetch).
  * HttpError 400 for JSON that does not parse.
  */
 export function parseBody(buffer, contentType = '') {
-  const text = buffer.toString('utf8');
-  if (!text.trim()) return null;
-  if (/\bjson\b/i.test(contentType)) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new HttpError(400, 'The request body is not valid JSON (Content-Type says JSON)');
-    }
-  }
-  return text;
+  const parsed = parseBodyText(buffer.toString('utf8'), contentType);
+  if ('error' in parsed) throw new HttpError(400, parsed.error);
+  return parsed.body;
 }
 
 /** Answers a WebSocket upgrade with a plain HTTP status and closes the socket (what a denied Canvas upgrade does). */

@@ -278,7 +278,18 @@ export interface PlatformOptions {
   now?: Date;
   /** Where the platform reports failed effects and listeners. @default no logging */
   log?: (line: string) => void;
+  /**
+   * When an effect lands: called once per `apply()` that passed its checks, with `land` (call it
+   * once to land the effect), its delay in ms (the route's own `after`, else `effectDelay`) and
+   * whether that delay is the default. Returns a function that cancels it (`close()` calls it).
+   * The test kit holds effects until a number of finds with this.
+   * @default a timer of `after` ms
+   */
+  schedule?: EffectScheduler;
 }
+
+/** See {@link PlatformOptions.schedule}. */
+export type EffectScheduler = (land: () => void, after: number, defaulted: boolean) => () => void;
 
 /** The whole platform: shared data, and the hooks a transport registers. */
 export interface Platform {
@@ -304,5 +315,10 @@ export interface Platform {
 }
 
 export function createPlatform(options?: PlatformOptions): Platform;
+/**
+ * A request body as a route sees it: parsed JSON when `contentType` says JSON, else the text, or
+ * null when empty; `{ error }` (a 400's message) for JSON that does not parse.
+ */
+export function parseBody(text: string, contentType?: string): { body: unknown } | { error: string };
 /** Canonical (lower-case, dashed) form of a UUID, dashed or not; null for anything else. */
 export function canonicalId(value: unknown): string | null;

@@ -54,6 +54,21 @@ export function canonicalId(value) {
   return UUID.test(id) ? id : null;
 }
 
+/**
+ * A request body as a route sees it: parsed JSON when the content type says JSON, else the text,
+ * or null when empty. `{ error }` (the 400's message) for JSON that does not parse. Both
+ * transports use it: the harness's HTTP server and the test kit's fetch.
+ */
+export function parseBody(text, contentType = '') {
+  if (!text.trim()) return { body: null };
+  if (!/\bjson\b/i.test(contentType)) return { body: text };
+  try {
+    return { body: JSON.parse(text) };
+  } catch {
+    return { error: 'The request body is not valid JSON (Content-Type says JSON)' };
+  }
+}
+
 const day = (now, days) => new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
 const text = (value) => (typeof value === 'string' ? value.trim() : '');
 const same = (a, b) => String(a ?? '').trim().toLowerCase() === String(b ?? '').trim().toLowerCase();
@@ -96,18 +111,25 @@ function sampleData(now, me, other) {
   return { patients, notes, tasks };
 }
 
+/** The default effect scheduler: lands `land` after `after` ms on a timer; returns the cancel. */
+function scheduleOnTimer(land, after) {
+  const timer = setTimeout(land, after);
+  return () => clearTimeout(timer);
+}
+
 /**
  * Creates a mock platform with the sample chart.
  * @param {import('./platform.d.mts').PlatformOptions} [options]
  * @returns {import('./platform.d.mts').Platform}
  */
 export function createPlatform(options = {}) {
-  const { effectDelay = DEFAULTS.effectDelay, now = new Date(), log = () => {} } = options;
+  const { effectDelay = DEFAULTS.effectDelay, now = new Date(), log = () => {}, schedule = scheduleOnTimer } = options;
   const staffMembers = STAFF.map((s) => Object.freeze({ ...s }));
   const [me, other] = staffMembers;
   const data = sampleData(now, me, other);
   const listeners = new Set();
-  const timers = new Set();
+  /** Cancels of the effects scheduled and not landed yet. */
+  const scheduled = new Set();
   let deliver = null;
 
   const emit = (change) => {
@@ -250,23 +272,31 @@ export function createPlatform(options = {}) {
     return deliver ? deliver(plugin, channel, frame) : 0;
   }
 
-  function apply(effect, { after = effectDelay } = {}, plugin = null) {
+  function apply(effect, options = {}, plugin = null) {
     if (!effect || typeof effect !== 'object') fail('apply(effect): the effect must be an object { type, ... }');
     const kind = EFFECTS[effect.type] ?? fail(`apply: unknown effect type "${effect.type}" (known: ${Object.keys(EFFECTS).join(', ')})`);
+    const own = options?.after !== undefined;
+    const after = own ? options.after : effectDelay;
     if (typeof after !== 'number' || !(after >= 0)) fail('apply: after must be a number of milliseconds >= 0');
     kind.check(effect);
     const pending = { ...effect, plugin: effect.plugin ?? plugin };
     const landed = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
+      let cancel = null;
+      let done = false;
+      const land = () => {
+        if (done) return;
+        done = true;
+        scheduled.delete(cancel);
         try {
           resolve(kind.land(pending));
         } catch (error) {
           log(`effect ${effect.type} failed when it landed: ${error?.message ?? error}`);
           reject(error);
         }
-      }, after);
-      timers.add(timer);
+      };
+      cancel = schedule(land, after, !own);
+      // A scheduler may land it at once; only one still to land can be cancelled.
+      if (!done && typeof cancel === 'function') scheduled.add(cancel);
     });
     // A failed effect is logged; nobody has to await it.
     landed.catch(() => {});
@@ -290,8 +320,8 @@ export function createPlatform(options = {}) {
     },
     plugin: (name, mock = {}) => createBackend(platform, name, mock, { apply, broadcastTo }),
     close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
+      for (const cancel of [...scheduled]) cancel();
+      scheduled.clear();
       listeners.clear();
       deliver = null;
     },

@@ -3,7 +3,7 @@
  * (the same request the harness's HTTP server builds), and its answer into a `Response`.
  * @module
  */
-import type { HandledResponse, PluginBackend } from '../../demo/lib/platform.mjs';
+import { parseBody, type HandledResponse, type PluginBackend } from '../../demo/lib/platform.mjs';
 import { pageWindow } from '../shared.js';
 import { bodyText, headerRecord, makeResponse } from './response.js';
 
@@ -28,6 +28,8 @@ export interface RecordedRequest {
 export interface FetchServer {
   /** The plugin the platform serves. */
   readonly plugin: string;
+  /** True once the platform was closed: every fetch then fails as a network error. */
+  closed(): boolean;
   /** Signed-in staff, or null (every route then answers 401). */
   staff(): Parameters<PluginBackend['handle']>[0]['staff'];
   /** A request arrived (before it is answered): record it, count it. */
@@ -37,18 +39,8 @@ export interface FetchServer {
 }
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const NO_BODY_STATUS = new Set([101, 204, 205, 304]);
-
-/** The request body as a route sees it: parsed JSON when the content type says JSON, else text, else null. */
-function parseBody(text: string, contentType: string): { body: unknown } | { invalid: true } {
-  if (!text.trim()) return { body: null };
-  if (!/\bjson\b/i.test(contentType)) return { body: text };
-  try {
-    return { body: JSON.parse(text) };
-  } catch {
-    return { invalid: true };
-  }
-}
+// Statuses under 200 never get here: toResponse turns them into a 500.
+const NO_BODY_STATUS = new Set([204, 205, 304]);
 
 function textResponse(status: number, text: string, signal?: AbortSignal | null): Response {
   return makeResponse(text, status, { 'content-type': 'text/plain; charset=utf-8' }, signal);
@@ -89,6 +81,7 @@ function isRequest(input: unknown): input is Request {
  */
 export function createFetch(server: FetchServer): typeof fetch {
   async function answer(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+    if (server.closed()) throw new TypeError('canvas-companion/testing: the mock platform was closed (close()): no server answers');
     const base = pageWindow()?.location.href;
     const given = isRequest(input) ? input.url : String(input);
     let url: URL;
@@ -121,9 +114,10 @@ export function createFetch(server: FetchServer): typeof fetch {
     server.arrived(record);
     if (!('body' in parsed)) {
       record.status = 400;
-      return textResponse(400, 'The request body is not valid JSON (Content-Type says JSON)', signal);
+      return textResponse(400, parsed.error, signal);
     }
-    const handled = await server.handle({ method, path, query: url.searchParams, headers, body: parsed.body, staff: server.staff() });
+    // As the harness: HEAD runs the GET route, and the body is dropped (toResponse).
+    const handled = await server.handle({ method: method === 'HEAD' ? 'GET' : method, path, query: url.searchParams, headers, body: parsed.body, staff: server.staff() });
     record.route = handled.route;
     record.status = handled.status;
     if (handled.error !== undefined) {

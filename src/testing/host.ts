@@ -6,6 +6,7 @@
  */
 import { acceptPort, type HostMessage } from '../channel.js';
 import { pageWindow, state } from '../shared.js';
+import { restoreLaunch } from './launch.js';
 
 /** Options of {@link connectHost}. */
 export interface ConnectHostOptions {
@@ -39,25 +40,35 @@ export interface TestHost {
   /**
    * Resolves with the first message of `type` (any type when omitted) that no earlier `next()`
    * with the same `type` returned: one already sent, or the next one to come. It never times out by itself: the test
-   * runner's timeout ends a wait for a message that never comes.
+   * runner's timeout ends a wait for a message that never comes. A wait still open when the
+   * host is reset rejects with `Error('host reset')`; when another `connectHost()` replaced this
+   * host's port, with `Error('host replaced')`.
    */
   next(type?: string): Promise<HostMessage>;
   /**
    * Sends `message` to the page through the port, as the host does (e.g.
    * `{ type: 'NOTE_TAB_CHANGE', … }`). Resolves once the page's `onHostMessage()` handlers have
    * run on it. Until the page adds its first handler, messages wait in the port (as they do on
-   * Canvas), and so does the promise.
+   * Canvas), and so does the promise. It rejects with `Error('host reset')` or
+   * `Error('host replaced')` (another `connectHost()` took the page's port) when the page can no
+   * longer receive it.
    */
   send(message: HostMessage): Promise<void>;
   /**
-   * Ends this host and clears the library's page-wide state: closes the port and forgets the host
-   * origin, queued messages, `onHostMessage()` handlers, `configure()` options. A `closeModal()` or
-   * `whenHostReady()` still waiting for a port settles at once, as if a host had come and gone:
-   * it neither reaches the next test's host nor falls back to `window.close()`.
-   * Call it after each test (`afterEach(() => host.reset())`), so nothing leaks into the next.
+   * Ends this host and clears the library's page-wide state ({@link resetState}): closes the
+   * port; forgets the host origin, queued messages, `onHostMessage()` handlers and `configure()`
+   * options; ends every subscription left open (status `'closed'`); puts back the page URL
+   * `launch()` replaced. A `closeModal()` or `whenHostReady()` still waiting for a port settles
+   * at once, as if a host had come and gone: it neither reaches the next test's host nor falls
+   * back to `window.close()`. This host's `next()` and `send()` still waiting reject with
+   * `Error('host reset')`. Call it after each test (`afterEach(() => host.reset())`), so nothing
+   * leaks into the next.
    */
   reset(): void;
 }
+
+/** The host holding the page's port, as the kit connected it: ended when replaced or reset. */
+let current: { end(reason: string): void } | undefined;
 
 /** The accessor `name` that `object` inherits (from its class or a base class). */
 function inheritedProperty(object: object, name: string): PropertyDescriptor | undefined {
@@ -105,9 +116,11 @@ export function connectHost(options: ConnectHostOptions = {}): TestHost {
   const messages: HostMessage[] = [];
   /** How many of `messages` next() has handed out, per type ('' for any). */
   const taken = new Map<string, number>();
-  const waiting = new Set<{ type: string | undefined; resolve: (message: HostMessage) => void }>();
+  const waiting = new Set<{ type: string | undefined; resolve: (message: HostMessage) => void; reject: (error: Error) => void }>();
   /** send() promises, resolved in order as the page's port delivers. */
-  const deliveries: Array<() => void> = [];
+  const deliveries: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  /** Why this host ended ('host reset', 'host replaced'), once it did. */
+  let ended: string | undefined;
 
   /** Hands a new message to the oldest next() waiting, for each type it matches. */
   function handOver(message: HostMessage): void {
@@ -144,13 +157,25 @@ export function connectHost(options: ConnectHostOptions = {}): TestHost {
         try {
           handler(event);
         } finally {
-          deliveries.shift()?.();
+          deliveries.shift()?.resolve();
         }
       });
       prototypeOnMessage?.set?.call(pagePort, wrapped);
     },
   });
 
+  const self = {
+    end(reason: string): void {
+      ended ??= reason;
+      const error = () => new Error(ended);
+      for (const waiter of waiting) waiter.reject(error());
+      waiting.clear();
+      for (const delivery of deliveries.splice(0)) delivery.reject(error());
+      if (current === self) current = undefined;
+    },
+  };
+  current?.end('host replaced');
+  current = self;
   acceptPort(pagePort, origin);
 
   return {
@@ -170,14 +195,17 @@ export function connectHost(options: ConnectHostOptions = {}): TestHost {
         taken.set(key, index + 1);
         return Promise.resolve(earlier[index]!);
       }
-      return new Promise((resolve) => waiting.add({ type, resolve }));
+      if (ended) return Promise.reject(new Error(ended));
+      return new Promise((resolve, reject) => waiting.add({ type, resolve, reject }));
     },
     send(message) {
-      const delivered = new Promise<void>((resolve) => deliveries.push(resolve));
+      if (ended) return Promise.reject(new Error(ended));
+      const delivered = new Promise<void>((resolve, reject) => deliveries.push({ resolve, reject }));
       hostPort.postMessage(message);
       return delivered;
     },
     reset() {
+      self.end('host reset');
       pagePort.close();
       hostPort.close();
       resetState();
@@ -187,9 +215,16 @@ export function connectHost(options: ConnectHostOptions = {}): TestHost {
 
 /**
  * Clears the library's page-wide state (what {@link TestHost.reset} does after closing its
- * port): for tests that never connected a host but configured the library or queued messages.
+ * port), for tests with or without a host: the port and host origin, queued messages,
+ * `onHostMessage()` handlers, `configure()` options; it ends every subscription left open
+ * (status `'closed'`, so the next test's `subscribe()` opens a new socket with its own
+ * `WebSocket`), settles a waiting `closeModal()`/`whenHostReady()`, rejects the connected
+ * host's waiting `next()`/`send()` (`Error('host reset')`), and puts back the page URL that
+ * was there before the first `launch()`.
  */
 export function resetState(): void {
+  current?.end('host reset');
+  restoreLaunch();
   const channel = state();
   channel.port?.close();
   delete channel.port;

@@ -28,10 +28,24 @@ export const KIT_DEFAULTS = {
   path: '/app/',
 } as const;
 
+/** The page URL before the first launch() since the last reset, which resetState() puts back. */
+let beforeLaunch: string | undefined;
+
+/**
+ * Puts back the page URL seen before the first {@link launch} (called by `resetState()` and
+ * `host.reset()`), so a launch does not leak into the next test. Nothing when no launch ran.
+ */
+export function restoreLaunch(): void {
+  const page = pageWindow();
+  if (beforeLaunch !== undefined && page) page.history.replaceState(page.history.state, '', beforeLaunch);
+  beforeLaunch = undefined;
+}
+
 /**
  * Sets the page's URL, on its own origin, with `history.replaceState`, as Canvas launches a
  * companion app: `/plugin-io/api/<plugin><path>?patient_id=…&note_id=…`. Then `getContext()`,
- * `pluginName()` and `apiUrl()` see that launch.
+ * `pluginName()` and `apiUrl()` see that launch. `resetState()` and `host.reset()` put back the
+ * URL from before the first launch.
  *
  * @example
  * ```ts
@@ -52,6 +66,7 @@ export function launch(options: LaunchOptions = {}): string {
   if (typeof plugin !== 'string' || !/^\w+$/.test(plugin)) throw new TypeError(`plugin ${String(plugin)} is not \\w+`);
   if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError('path must start with "/"');
   const url = new URL(`/plugin-io/api/${plugin}${path}`, page.location.origin);
+  beforeLaunch ??= page.location.href;
   if (patientId !== undefined) url.searchParams.set('patient_id', patientId);
   if (noteId !== undefined) url.searchParams.set('note_id', noteId);
   page.history.replaceState(page.history.state, '', url.href);

@@ -4,8 +4,8 @@
  * and socket rules) behind a `fetch` and a `WebSocket` class instead of an HTTP server.
  * @module
  */
-import { createPlatform, type MockModule, type PluginPlatform, type Route, type SocketRule } from '../../demo/lib/platform.mjs';
-import { createEffects, type EffectTiming } from './effects.js';
+import { createPlatform, type MockModule, type PluginPlatform } from '../../demo/lib/platform.mjs';
+import { createEffects, requestPattern, type EffectTiming } from './effects.js';
 import { createFetch, type RecordedRequest } from './fetch.js';
 import { KIT_DEFAULTS } from './launch.js';
 import { createSocketClass, type Connection } from './socket.js';
@@ -53,8 +53,9 @@ export interface MockPlatform extends PluginPlatform {
   /** Every request to the plugin's routes, in order of arrival. */
   readonly requests: readonly RecordedRequest[];
   /**
-   * How many requests match: `"METHOD /path"` as sent (no query) or a route key
-   * (`'GET /app/tasks/<id>'`, known once the request was answered), or a test function.
+   * How many requests match: `"METHOD /path"` as sent (no query; `<name>` matches any one
+   * segment, as in `effects.find`: `'GET /app/tasks/<id>'` counts requests not yet answered
+   * too), the route key that answered, or a test function.
    * Without an argument, all of them.
    */
   count(match?: string | ((request: RecordedRequest) => boolean)): number;
@@ -68,11 +69,18 @@ export interface MockPlatform extends PluginPlatform {
   land(): number;
   /** Lifts the refusals of `socket.refuse()`: for `channel`, or for all channels. */
   allowSockets(channel?: string): void;
-  /** Puts `fetch` and `WebSocket` on `globalThis`; returns {@link MockPlatform.restore}. */
+  /**
+   * Puts `fetch` and `WebSocket` on `globalThis`; returns {@link MockPlatform.restore}.
+   * @throws Error while another mock platform is installed (restore or close it first), or after close().
+   */
   install(): () => void;
-  /** Puts back the `fetch` and `WebSocket` that `install()` replaced. */
+  /** Puts back the `fetch` and `WebSocket` that `install()` replaced, where they are still this platform's. */
   restore(): void;
-  /** Ends it: restores the globals, drops every socket and cancels effects that have not landed. */
+  /**
+   * Ends it, as a server that shut down: restores the globals, drops every socket and refuses
+   * later upgrades (logged), rejects later fetches with a `TypeError` (a network error), and
+   * cancels effects that have not landed (held ones too: `land()` then lands none).
+   */
   close(): void;
 }
 
@@ -88,7 +96,8 @@ export interface MockSocket {
   drop(): void;
   /**
    * Drops the connection and refuses every later upgrade to its channel with HTTP `status`
-   * (the page sees close code 1006, as a browser does) until `platform.allowSockets()`.
+   * (the page sees close code 1006, as a browser does; each refusal is logged with the status)
+   * until `platform.allowSockets()`.
    * @param status - @default 403
    */
   refuse(status?: number): void;
@@ -96,19 +105,16 @@ export interface MockSocket {
 
 const SOCKET_PATH = /^\/plugin-io\/ws\/(\w+)\/([^/]*)\/$/;
 
-/** Each function of `table`, given the test's platform view instead of the one the core passes. */
-function withView<F extends (request: any, platform: PluginPlatform) => unknown>(table: Record<string, F> | undefined, view: () => PluginPlatform): Record<string, F> | undefined {
-  if (table == null || typeof table !== 'object') return table;
-  // A value that is not a function stays as it is, so the core reports it.
-  return Object.fromEntries(Object.entries(table).map(([key, fn]) => [key, typeof fn === 'function' ? (request: unknown) => fn(request, view()) : fn])) as unknown as Record<string, F>;
+/** The test of `count(match)`: a route key, or `"METHOD /path"` with `<name>` segments (as `effects.find`), or the test function. */
+function requestMatcher(match: string | ((request: RecordedRequest) => boolean) | undefined): (request: RecordedRequest) => boolean {
+  if (match === undefined) return () => true;
+  if (typeof match === 'function') return match;
+  const pattern = requestPattern(match);
+  return (request) => request.route === match || pattern(request);
 }
 
-/** Does `request` match `"METHOD /path"`, a route key, or the test function? */
-function requestMatches(request: RecordedRequest, match: string | ((request: RecordedRequest) => boolean) | undefined): boolean {
-  if (match === undefined) return true;
-  if (typeof match === 'function') return match(request);
-  return request.route === match || `${request.method} ${request.path}` === match;
-}
+/** Marks the `fetch` of a kit platform, so install() knows another one holds the globals (any copy of the kit). */
+const KIT_FETCH = Symbol.for('canvas-companion/testing.fetch');
 
 /**
  * A mock Canvas platform serving one plugin: the harness's platform core (the same sample chart,
@@ -131,19 +137,16 @@ function requestMatches(request: RecordedRequest, match: string | ((request: Rec
 export function mockPlatform(options: MockPlatformOptions = {}): MockPlatform {
   const { plugin = KIT_DEFAULTS.plugin, effects: timing, signedIn = true, now, log = (line: string) => console.warn('canvas-companion/testing: ' + line) } = options;
   const module: MockModule = options.default != null && typeof options.default === 'object' ? { ...options, ...options.default } : options;
-  const core = createPlatform({ log, ...(now ? { now } : {}), ...(timing && 'after' in timing ? { effectDelay: timing.after } : {}) });
-  let view: PluginPlatform;
-  const backend = core.plugin(plugin, {
-    routes: withView<Route>(module.routes, () => view),
-    sockets: withView<SocketRule>(module.sockets, () => view),
-    ...(module.setup === undefined ? {} : { setup: typeof module.setup === 'function' ? () => module.setup!(view) : module.setup }),
-  });
-  const effects = createEffects(backend.platform, timing, log);
-  view = Object.freeze({ ...backend.platform, apply: effects.apply });
+  const effects = createEffects(timing);
+  const core = createPlatform({ log, schedule: effects.schedule, ...(now ? { now } : {}), ...(timing && 'after' in timing ? { effectDelay: timing.after } : {}) });
+  const backend = core.plugin(plugin, { routes: module.routes, sockets: module.sockets, setup: module.setup } as MockModule);
+  const view: PluginPlatform = backend.platform;
   const ready = backend.setup();
   ready.catch((error) => log(`setup(platform) failed: ${error?.stack ?? error}`));
 
   let session = signedIn;
+  /** Set by close(): the platform is gone, as a server that shut down. */
+  let closed = false;
   const requests: RecordedRequest[] = [];
   const open = new Map<Connection, MockSocket>();
   const refused = new Map<string, number>();
@@ -162,6 +165,7 @@ export function mockPlatform(options: MockPlatformOptions = {}): MockPlatform {
 
   const fetch = createFetch({
     plugin,
+    closed: () => closed,
     staff,
     log,
     arrived(request) {
@@ -179,12 +183,19 @@ export function mockPlatform(options: MockPlatformOptions = {}): MockPlatform {
       const match = SOCKET_PATH.exec(new URL(url).pathname);
       const channel = match?.[2] ?? '';
       await ready.catch(() => {});
+      if (closed) {
+        log(`WebSocket ${url} refused: the mock platform was closed`);
+        return { channel, status: 503 };
+      }
       if (!match || match[1] !== plugin) {
         log(`WebSocket ${url} refused (404): the mock platform serves /plugin-io/ws/${plugin}/<channel>/`);
         return { channel, status: 404 };
       }
       const status = refused.get(channel);
-      if (status !== undefined) return { channel, status };
+      if (status !== undefined) {
+        log(`WebSocket ${channel} refused (${status}): refuse() until allowSockets()`);
+        return { channel, status };
+      }
       const decision = await backend.authorize({ channel, path: new URL(url).pathname, query: new URL(url).searchParams, headers: {}, staff: staff() });
       if (decision.allowed) return { channel, status: null };
       log(`WebSocket ${channel} refused (403): ${decision.reason}`);
@@ -207,6 +218,7 @@ export function mockPlatform(options: MockPlatformOptions = {}): MockPlatform {
     },
   });
 
+  Object.defineProperty(fetch, KIT_FETCH, { value: true });
   /** The globals install() replaced, while installed. */
   let installed: { fetch: typeof globalThis.fetch; WebSocket: typeof globalThis.WebSocket } | undefined;
   const dropAll = () => [...open.keys()].forEach((connection) => connection.drop());
@@ -218,7 +230,7 @@ export function mockPlatform(options: MockPlatformOptions = {}): MockPlatform {
       return [...open.values()];
     },
     requests,
-    count: (match?: string | ((request: RecordedRequest) => boolean)) => requests.filter((request) => requestMatches(request, match)).length,
+    count: (match?: string | ((request: RecordedRequest) => boolean)) => requests.filter(requestMatcher(match)).length,
     get signedIn() {
       return session;
     },
@@ -235,7 +247,12 @@ export function mockPlatform(options: MockPlatformOptions = {}): MockPlatform {
       else refused.delete(channel);
     },
     install() {
+      if (closed) throw new Error('canvas-companion/testing: install() after close(): make a new mockPlatform()');
       if (!installed) {
+        const current = globalThis.fetch as unknown as Record<symbol, unknown> | undefined;
+        if (current?.[KIT_FETCH] === true) {
+          throw new Error('canvas-companion/testing: another mockPlatform() is installed on globalThis: close() or restore() it first');
+        }
         installed = { fetch: globalThis.fetch, WebSocket: globalThis.WebSocket };
         globalThis.fetch = fetch;
         globalThis.WebSocket = WebSocket;
@@ -244,11 +261,13 @@ export function mockPlatform(options: MockPlatformOptions = {}): MockPlatform {
     },
     restore() {
       if (!installed) return;
-      globalThis.fetch = installed.fetch;
-      globalThis.WebSocket = installed.WebSocket;
+      // Only what is still ours goes back: a global the test replaced since stays.
+      if (globalThis.fetch === fetch) globalThis.fetch = installed.fetch;
+      if (globalThis.WebSocket === WebSocket) globalThis.WebSocket = installed.WebSocket;
       installed = undefined;
     },
     close() {
+      closed = true;
       controls.restore();
       dropAll();
       core.close();

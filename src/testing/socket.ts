@@ -3,6 +3,7 @@
  * decides each upgrade and holds each open connection.
  * @module
  */
+import { reportCallbackError } from '../shared.js';
 
 /** One open connection, as the socket class hands it to the server. */
 export interface Connection {
@@ -140,8 +141,9 @@ export function createSocketClass(server: SocketServer): typeof WebSocket {
           if (typeof listener === 'function') listener.call(this, event);
           else listener.handleEvent(event);
         } catch (error) {
-          // As a throwing event listener: reported, and the other listeners still run.
-          Promise.reject(error);
+          // As a browser reports a throwing listener (and as the library reports a callback's
+          // error): thrown from a microtask, so the test runner sees it; the others still run.
+          reportCallbackError(error);
         }
       }
       return true;

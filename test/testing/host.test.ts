@@ -142,6 +142,41 @@ describe('reset', () => {
   });
 });
 
+describe('waits that can no longer be met', () => {
+  it('a next() still waiting at reset() rejects with Error("host reset"), and so does a later one', async () => {
+    host = connectHost();
+    const waiting = host.next('NEVER_SENT');
+    host.reset();
+    await expect(waiting).rejects.toThrow('host reset');
+    await expect(host.next('NEVER_SENT')).rejects.toThrow('host reset');
+  });
+
+  it('resetState() without the host rejects its waiting next() and send() too', async () => {
+    host = connectHost();
+    const waiting = host.next();
+    // No handler yet: the message waits in the port, and so does send().
+    const sending = host.send({ type: 'PING' });
+    resetState();
+    await expect(waiting).rejects.toThrow('host reset');
+    await expect(sending).rejects.toThrow('host reset');
+  });
+
+  it('send() and next() on a host whose port a second connectHost() took reject with Error("host replaced")', async () => {
+    const first = connectHost();
+    const pending = first.send({ type: 'PING' });
+    const waiting = first.next('CLOSE_MODAL');
+    host = connectHost();
+    await expect(pending).rejects.toThrow('host replaced');
+    await expect(waiting).rejects.toThrow('host replaced');
+    await expect(first.send({ type: 'PING' })).rejects.toThrow('host replaced');
+    // The new host is the page's.
+    const seen: unknown[] = [];
+    onHostMessage((message) => seen.push(message));
+    await host.send({ type: 'PONG' });
+    expect(seen).toEqual([{ type: 'PONG' }]);
+  });
+});
+
 it('getContext() is not changed by connectHost', () => {
   host = connectHost();
   expect(getContext().scope).toBe('global');

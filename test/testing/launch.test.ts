@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { apiUrl, getContext, pluginName, socketUrl } from 'canvas-companion';
-import { launch } from 'canvas-companion/testing';
+import { connectHost, launch, resetState } from 'canvas-companion/testing';
 
 const PATIENT = '3e1f7a52-8c4d-4b6e-a1f0-2d9c8b7a6e51';
 const NOTE = '0c0ffee0-0000-4000-8000-000000000001';
@@ -37,4 +37,20 @@ it('stays on the page origin and refuses names that are not a plugin or a path',
   expect(() => launch({ plugin: 'my-plugin' })).toThrow(TypeError);
   expect(() => launch({ plugin: '../x' })).toThrow(TypeError);
   expect(() => launch({ path: 'app' })).toThrow(TypeError);
+});
+
+it('resetState() and host.reset() put back the URL from before the first launch, so it does not leak into the next test', () => {
+  launch({ patientId: PATIENT });
+  launch({ patientId: PATIENT, noteId: NOTE, path: '/app/notes' });
+  resetState();
+  expect(location.href).toBe(start);
+  expect(getContext().scope).toBe('global');
+  const host = connectHost();
+  launch({ plugin: 'other_plugin' });
+  host.reset();
+  expect(location.href).toBe(start);
+  // Nothing to put back when no launch ran since.
+  history.replaceState(null, '', '/elsewhere');
+  resetState();
+  expect(location.pathname).toBe('/elsewhere');
 });

@@ -77,6 +77,23 @@ describe('fetch: routes with the harness shapes', () => {
     await expect(fetch('https://example.com/plugin-io/api/my_plugin/app/value')).rejects.toThrow(TypeError);
   });
 
+  it('runs the GET route for HEAD, as the harness does, and answers without a body', async () => {
+    const { fetch, requests } = start({ routes });
+    const head = await fetch(`${API}/app/value`, { method: 'HEAD' });
+    expect([head.status, head.headers.get('content-type'), await head.text()]).toEqual([200, 'application/json', '']);
+    expect(requests.map((request) => [request.method, request.route])).toEqual([['HEAD', 'GET /app/value']]);
+  });
+
+  it('after close(), every fetch fails as a network error (a TypeError), as with a server that shut down', async () => {
+    const platform = start({ routes });
+    const { fetch } = platform;
+    expect((await fetch(`${API}/app/value`)).status).toBe(200);
+    platform.close();
+    await expect(fetch(`${API}/app/value`)).rejects.toThrow(/closed/);
+    await expect(fetch(`${API}/app/value`)).rejects.toBeInstanceOf(TypeError);
+    expect(platform.count()).toBe(1);
+  });
+
   it('honours an abort signal', async () => {
     const { fetch } = start({ routes });
     const controller = new AbortController();
@@ -97,6 +114,7 @@ describe('fetch: routes with the harness shapes', () => {
     await fetch(`${API}/app/echo`, { method: 'POST', body: 'x' });
     expect(count('GET /app/items/1')).toBe(1);
     expect(count('GET /app/items/<id>')).toBe(2);
+    expect(count('GET /app/<kind>/2')).toBe(1);
     expect(count('POST /app/echo')).toBe(1);
     expect(count((request) => request.query.get('sort') === 'x')).toBe(1);
     expect(count()).toBe(3);
@@ -195,6 +213,25 @@ describe('effects', () => {
     }
   });
 
+  it('an invalid effect (a task without a title) fails the route alike in every timing: the core checks it', async () => {
+    for (const effects of [undefined, { after: 10 }, { finds: 1 }, { finds: Infinity }]) {
+      warn.mockReset();
+      const platform = start({ routes, ...(effects ? { effects } : {}) });
+      expect((await post(platform.fetch, '/app/tasks', { title: '  ' })).status).toBe(500);
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('create_task needs a title'));
+      expect(platform.land()).toBe(0);
+      platform.close();
+    }
+  });
+
+  it('close() cancels held effects: land() then lands none and no record appears', async () => {
+    const platform = start({ routes, effects: { finds: Infinity } });
+    await post(platform.fetch, '/app/tasks', { title: 'Never' });
+    platform.close();
+    expect(platform.land()).toBe(0);
+    expect(titles(platform)).not.toContain('Never');
+  });
+
   it('createAndFind POSTs once and finds the record the first find sees', async () => {
     const platform = start({ routes, effects: { finds: 1 } });
     const id = await createAndFind({ create: `${API}/app/tasks`, body: { title: 'Once' }, find: `${API}/app/find`, interval: 1, fetch: platform.fetch });
@@ -227,6 +264,39 @@ describe('install', () => {
     platform.install();
     platform.close();
     expect(globalThis.fetch).toBe(before.fetch);
+  });
+
+  it('refuses a second platform while one is installed, so restores cannot cross', () => {
+    const before = { fetch: globalThis.fetch, WebSocket: globalThis.WebSocket };
+    const first = start();
+    const second = mockPlatform({ log: warn });
+    try {
+      first.install();
+      expect(() => second.install()).toThrow(/another mockPlatform\(\) is installed/);
+      first.restore();
+      second.restore();
+      expect(globalThis.fetch).toBe(before.fetch);
+      expect(globalThis.WebSocket).toBe(before.WebSocket);
+      // Once the first is gone, the second may install.
+      second.install();
+      expect(globalThis.fetch).toBe(second.fetch);
+      first.restore();
+      expect(globalThis.fetch).toBe(second.fetch);
+    } finally {
+      second.close();
+    }
+    expect(globalThis.fetch).toBe(before.fetch);
+  });
+
+  it('restore() leaves a global the test replaced since', () => {
+    const before = globalThis.fetch;
+    const platform = start();
+    platform.install();
+    const replaced = (async () => new Response('')) as typeof fetch;
+    globalThis.fetch = replaced;
+    platform.restore();
+    expect(globalThis.fetch).toBe(replaced);
+    globalThis.fetch = before;
   });
 });
 

@@ -89,6 +89,24 @@ describe('through subscribe()', () => {
     await vi.waitFor(() => expect(opens.count).toBe(2), WAIT);
   });
 
+  it('close(): sockets drop and the reconnects are refused, as by a server that shut down', async () => {
+    const { subscription } = live('public-news');
+    await vi.waitFor(() => expect(subscription.status).toBe('open'), WAIT);
+    platform.close();
+    expect(platform.sockets).toEqual([]);
+    // The page tried again, and was refused.
+    await vi.waitFor(() => expect(warn).toHaveBeenCalledWith(expect.stringContaining('mock platform was closed')), WAIT);
+    expect(platform.sockets).toEqual([]);
+    expect(subscription.status).not.toBe('open');
+  });
+
+  it('refuse(status) logs each refused upgrade with that status', async () => {
+    const { subscription } = live('public-news');
+    await vi.waitFor(() => expect(subscription.status).toBe('open'), WAIT);
+    platform.sockets[0]!.refuse(451);
+    await vi.waitFor(() => expect(warn).toHaveBeenCalledWith(expect.stringContaining('public-news refused (451)')), WAIT);
+  });
+
   it('signOut(): sockets drop, upgrades are refused, and authProbe ends it as unauthorized', async () => {
     const { subscription } = live(`staff-${platform.staff.id}`, { authProbe: '/plugin-io/api/my_plugin/app/me' });
     await vi.waitFor(() => expect(subscription.status).toBe('open'), WAIT);
@@ -116,6 +134,7 @@ describe('reset', () => {
     expect(left.subscription.status).toBe('closed');
     expect(left.statuses.at(-1)).toBe('closed');
 
+    launch(); // as the next test's beforeEach (reset put the page URL back)
     const next = mockPlatform({ sockets: { 'public-<name>': () => true } });
     try {
       const messages: unknown[] = [];
@@ -147,6 +166,27 @@ describe('the WebSocket class itself', () => {
     await vi.waitFor(() => expect(socket.readyState).toBe(platform.WebSocket.CLOSED), WAIT);
     expect(events).toEqual(['open', 'message {"message":{"a":1}}', 'close 1000 true']);
     expect(platform.sockets).toEqual([]);
+  });
+
+  it('reports a throwing listener as the library reports a callback error (thrown from a microtask); the others still run', async () => {
+    const socket = new platform.WebSocket(socketUrl('public-chat'));
+    const bug = new Error('listener bug');
+    const order: string[] = [];
+    socket.addEventListener('open', () => {
+      order.push('first');
+      throw bug;
+    });
+    socket.addEventListener('open', () => order.push('second'));
+    const reported: Array<() => void> = [];
+    const microtask = vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((task) => void reported.push(task));
+    try {
+      await vi.waitFor(() => expect(order).toEqual(['first', 'second']), WAIT);
+    } finally {
+      microtask.mockRestore();
+    }
+    expect(reported).toHaveLength(1);
+    expect(() => reported[0]!()).toThrow(bug);
+    socket.close();
   });
 
   it('refuses another plugin\'s socket path (404) with error, then close 1006', async () => {
