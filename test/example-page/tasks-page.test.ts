@@ -22,7 +22,7 @@ function addTask(title: string): void {
 
 beforeEach(() => {
   launch({ path: '/app/tasks' });
-  platform = mockPlatform({ ...mock, effects: { finds: 1 } });
+  platform = mockPlatform({ ...mock, effects: { finds: 1, find: 'GET /app/tasks/find' } });
   platform.install();
 });
 
@@ -31,7 +31,9 @@ afterEach(() => {
   page = undefined;
   document.body.replaceChildren();
   platform.close();
-  resetState(); // what host.reset() does: no port, handler or queued message leaks
+  // host.reset() is this after closing its port: no port, queued message, handler, configure()
+  // option or open subscription leaks, and the URL from before launch() is back.
+  resetState();
   vi.useRealTimers();
 });
 

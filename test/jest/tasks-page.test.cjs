@@ -2,7 +2,7 @@
 // files. jest's jsdom environment has no MessageChannel (Node's is passed), Response or
 // structuredClone, and jest's default fake timers fake queueMicrotask and process.nextTick too.
 const { MessageChannel } = require('node:worker_threads');
-const { apiUrl, closeModal, createAndFind, findCreated, isCompanionError, requestJSON, subscribe } = require('../../dist/canvas-companion.umd.js');
+const { apiUrl, closeModal, createAndFind, findCreated, isCompanionError, isHostConnected, requestJSON, subscribe } = require('../../dist/canvas-companion.umd.js');
 const { connectHost, launch, mockPlatform, resetState } = require('../../dist/testing.cjs');
 
 // The plugin's backend, as the harness's --mock module would hold it (create, then find).
@@ -81,6 +81,19 @@ it('Done closes the modal', async () => {
   expect(await host.next('CLOSE_MODAL')).toEqual({ type: 'CLOSE_MODAL' });
 });
 
+it('the CommonJS kit and the UMD library share one page-wide state, which reset() clears', async () => {
+  const before = location.href;
+  host = connectHost({ MessageChannel });
+  expect(isHostConnected()).toBe(true); // the UMD copy sees the kit's host
+  const waiting = host.next('NEVER_SENT');
+  host.reset();
+  await expect(waiting).rejects.toThrow('host reset');
+  expect(isHostConnected()).toBe(false);
+  // The launch of beforeEach is undone: the environment's URL is back.
+  expect(before).toContain('/plugin-io/api/my_plugin/app/tasks');
+  expect(location.href).toBe('http://127.0.0.1:4173/');
+});
+
 it('a 401 shows the sign-in message', async () => {
   platform.signOut();
   page = mountPage(document.body);
@@ -112,6 +125,21 @@ describe('on jest.useFakeTimers()', () => {
     expect(live.status).toBe('open');
     expect(platform.broadcast(`staff-${platform.staff.id}`, { n: 1 })).toBe(1);
     expect(received).toEqual([{ n: 1 }]);
+    live.close();
+  });
+
+  it('close() ends the platform: the socket drops and the page\'s reconnects are refused', async () => {
+    platform.close();
+    const lines = [];
+    platform = mockPlatform({ ...mock, log: (line) => lines.push(line) });
+    const live = subscribe('staff-' + platform.staff.id, () => {}, { WebSocket: platform.WebSocket, minReconnectionDelay: 1, maxReconnectionDelay: 2 });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(live.status).toBe('open');
+    platform.close();
+    await jest.advanceTimersByTimeAsync(100); // reconnect backoff of 1 to 2 ms: several attempts
+    expect(lines).toContainEqual(expect.stringContaining('mock platform was closed'));
+    expect(platform.sockets).toEqual([]);
+    expect(live.status).not.toBe('open');
     live.close();
   });
 
