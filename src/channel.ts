@@ -140,6 +140,32 @@ export function acceptPort(port: MessagePort, origin: string): void {
   channel.waiters.forEach((wake) => wake());
 }
 
+/**
+ * Forgets the host and clears the page-wide channel state: closes the port; drops the host
+ * origin, queued messages, handlers (and the `listen` that captured them), `configure()` options;
+ * ends every copy's subscriptions. Whatever waits for a port (`closeModal()`, `whenHostReady()`)
+ * is woken with a port that sends nothing anywhere, so it settles now, as if a host came and
+ * went, instead of with the next host or through `window.close()`.
+ * @internal For the test kit's `reset()`; not exported from the package.
+ */
+export function resetChannel(): void {
+  const channel = state();
+  channel.port?.close();
+  delete channel.port;
+  delete channel.hostOrigin;
+  channel.queue.splice(0);
+  delete channel.handlers;
+  delete channel.listen;
+  delete channel.origins;
+  delete channel.debug;
+  for (const endSubscriptions of channel.subscriptionEnders ?? []) endSubscriptions();
+  if (channel.waiters.size > 0) {
+    channel.port = { postMessage() {}, close() {} } as unknown as MessagePort;
+    for (const wake of [...channel.waiters]) wake();
+    delete channel.port;
+  }
+}
+
 function handleWindowMessage(event: MessageEvent): void {
   const page = pageWindow();
   if (!page || !isPlainObject(event.data) || event.data.type !== 'INIT_CHANNEL') return;

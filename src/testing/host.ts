@@ -4,8 +4,8 @@
  * without frames), records what the page sends, and sends to it.
  * @module
  */
-import { acceptPort, type HostMessage } from '../channel.js';
-import { pageWindow, state } from '../shared.js';
+import { acceptPort, resetChannel, type HostMessage } from '../channel.js';
+import { pageWindow } from '../shared.js';
 import { restoreLaunch } from './launch.js';
 
 /** Options of {@link connectHost}. */
@@ -225,24 +225,5 @@ export function connectHost(options: ConnectHostOptions = {}): TestHost {
 export function resetState(): void {
   current?.end('host reset');
   restoreLaunch();
-  const channel = state();
-  channel.port?.close();
-  delete channel.port;
-  delete channel.hostOrigin;
-  channel.queue.splice(0);
-  // `listen` captured the handler set: both go, and the next onHostMessage() makes new ones.
-  delete channel.handlers;
-  delete channel.listen;
-  delete channel.origins;
-  delete channel.debug;
-  // Subscriptions a test left open would be joined by the next test, with the old WebSocket class.
-  for (const endSubscriptions of channel.subscriptionEnders ?? []) endSubscriptions();
-  // Whatever still waits for a port gets a dead one: it settles now ('port', sending nothing
-  // anywhere) instead of with the next test's host, and never falls back to window.close()
-  // (which, in jsdom, closes the test's window).
-  if (channel.waiters.size > 0) {
-    channel.port = { postMessage() {}, close() {} } as unknown as MessagePort;
-    for (const wake of [...channel.waiters]) wake();
-    delete channel.port;
-  }
+  resetChannel();
 }
