@@ -9,11 +9,10 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { LIBRARY_FILES as LIBRARY } from '../demo/lib/library.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist');
-/** The files a plugin page loads (each self-contained, licence banner included). */
-const LIBRARY = ['canvas-companion.mjs', 'canvas-companion.umd.js', 'canvas-companion.umd.min.js'];
 
 const USAGE = `Usage:
   canvas-companion harness [options]   Start the companion harness (a local stand-in for Canvas's
@@ -176,10 +175,20 @@ or
 ${unsafe.length ? `\nWarning: ${unsafe.join(', ')} contain {{, {% or {#, which Django templates treat as tags: serve those bytes without render_to_string.\n` : ''}`);
 }
 
-const [command, ...rest] = process.argv.slice(2);
-if (command === 'harness') await harness(rest);
-else if (command === 'vendor') vendor(rest);
-else if (command === 'build' && !rest.length) ensureBuilt();
-else if (command === '--version' || command === '-v') console.log(version());
-else if (command === undefined || command === '--help' || command === '-h' || command === 'help') console.log(USAGE);
-else fail(`unknown command ${command}\n${USAGE}`);
+const usage = () => console.log(USAGE);
+const showVersion = () => console.log(version());
+/** Commands: name -> (arguments) => void. */
+const COMMANDS = {
+  harness,
+  vendor,
+  build: (argv) => (argv.length ? fail(`build takes no arguments\n${USAGE}`) : ensureBuilt()),
+  '--version': showVersion,
+  '-v': showVersion,
+  help: usage,
+  '--help': usage,
+  '-h': usage,
+};
+
+const [command = 'help', ...rest] = process.argv.slice(2);
+if (!Object.hasOwn(COMMANDS, command)) fail(`unknown command ${command}\n${USAGE}`);
+await COMMANDS[command](rest);

@@ -54,6 +54,8 @@ export interface HarnessOptions {
   log?: (line: string) => void;
   /** The built library (served as static/canvas-companion.* to plugins that have not vendored it). @default <package>/dist */
   distDir?: string;
+  /** How long a mock route or socket rule may take before the harness answers 504 (ms). @default 30000 */
+  mockTimeout?: number;
 }
 
 export interface Harness {

@@ -12,11 +12,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import { cookies, decode, refuseUpgrade, requestUrl, sendFile, sendJSON, sendText } from './lib/http.mjs';
+import { cookies, decode, refuseUpgrade, requestUrl, sendFile, sendText } from './lib/http.mjs';
+import { LIBRARY_FILES } from './lib/library.mjs';
 import { createLive } from './lib/live.mjs';
 import { DEFAULTS, OptionError } from './lib/options.mjs';
 import { createPlatform } from './lib/platform.mjs';
-import { loadPlugins } from './lib/plugins.mjs';
+import { DEFAULTS as PLUGIN_DEFAULTS, loadPlugins } from './lib/plugins.mjs';
 import { proxyUpgrade } from './lib/proxy.mjs';
 import { shellApi, shellFile, shellPage } from './lib/shell-api.mjs';
 
@@ -28,6 +29,8 @@ const ROOT = join(import.meta.dirname, '..');
 const COOKIE = 'sessionid';
 /** Server limits: slow or huge requests get an answer rather than a hung socket. */
 const LIMITS = Object.freeze({ headersTimeout: 15_000, requestTimeout: 60_000, maxHeaderSize: 16_384 });
+/** Session tokens kept at most; the oldest is forgotten first (a signed-out session signs in again). */
+const MAX_SESSIONS = 1_000;
 
 /**
  * Starts the harness. Types: harness.d.mts.
@@ -37,11 +40,10 @@ const LIMITS = Object.freeze({ headersTimeout: 15_000, requestTimeout: 60_000, m
 export async function startHarness(options = {}) {
   const {
     port = DEFAULTS.port, plugins = [], apps = [], pluginDirs = [], demo = false, effectDelay = DEFAULTS.effectDelay,
-    log = (line) => console.log(`[harness] ${line}`), distDir = join(ROOT, 'dist'),
+    log = (line) => console.log(`[harness] ${line}`), distDir = join(ROOT, 'dist'), mockTimeout = PLUGIN_DEFAULTS.mockTimeout,
   } = options;
-  if (!existsSync(join(distDir, 'canvas-companion.umd.js')) || !existsSync(join(distDir, 'canvas-companion.mjs'))) {
-    throw new OptionError(`the library is not built (${distDir} has no canvas-companion.umd.js / .mjs): run npm run build`);
-  }
+  const missing = LIBRARY_FILES.filter((name) => !existsSync(join(distDir, name)));
+  if (missing.length) throw new OptionError(`the library is not built (${distDir} has no ${missing.join(', ')}): run npm run build`);
   const showDemo = demo || (!plugins.length && !pluginDirs.length);
   const version = Date.now().toString(36);
   const platform = createPlatform({ effectDelay, log });
@@ -51,7 +53,7 @@ export async function startHarness(options = {}) {
   let loaded;
   try {
     loaded = await loadPlugins({
-      pluginDirs: [...(showDemo ? [{ dir: DEMO_PLUGIN_DIR, mock: null }] : []), ...pluginDirs], plugins, apps, platform, log, distDir,
+      pluginDirs: [...(showDemo ? [{ dir: DEMO_PLUGIN_DIR, mock: null }] : []), ...pluginDirs], plugins, apps, platform, log, distDir, mockTimeout,
     });
   } catch (error) {
     platform.close();
@@ -64,6 +66,8 @@ export async function startHarness(options = {}) {
     staff: platform.staff,
     signIn() {
       const token = randomUUID();
+      // Every cookie-less visit signs in: keep the newest MAX_SESSIONS, so a loop of visits cannot grow memory.
+      while (tokens.size >= MAX_SESSIONS) tokens.delete(tokens.keys().next().value);
       tokens.set(token, { expired: false });
       return `${COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax`;
     },
@@ -85,9 +89,11 @@ export async function startHarness(options = {}) {
     [null, /^\/(?:companion)?$/, ({ response }) => void response.writeHead(302, { location: '/companion/' }).end()],
     ['GET', /^\/favicon\.ico$/, ({ response }) => void response.writeHead(204).end()],
     ['GET', /^\/companion\/static\/([\w-]+\.(?:js|css))$/, ({ response }, m) => shellFile(response, m[1])],
-    ['GET', /^\/companion\/icons\/([^/]+)$/, ({ response }, m) => {
-      const file = loaded.iconOf(decode(m[1]) ?? '');
-      return file ? sendFile(response, file) : sendJSON(response, 404);
+    ['GET', /^\/companion\/icons\/([^/]+)$/, async ({ response, url }, m) => {
+      const file = await loaded.iconOf(decode(m[1]) ?? '');
+      if (file) return sendFile(response, file);
+      log(`404 GET ${url.pathname}: no such app, or its icon is not a file inside its plugin folder`);
+      return sendText(response, 404, 'No such icon');
     }],
     [null, /^\/companion\/api(\/.*)$/, (ctx, m) => shellApi(ctx, m[1])],
     ['GET', /^\/companion\/patient\/[^/]+$/, ({ response, url }) => void response.writeHead(301, { location: `${url.pathname}/${url.search}` }).end()],
@@ -95,7 +101,11 @@ export async function startHarness(options = {}) {
     [null, /^\/plugin-io\/api\/(\w+)(\/.*)?$/, (ctx, m) => loaded.handle({ ...ctx, name: m[1], rest: m[2] ?? '', staff: ctx.current.staff })],
   ];
 
-  const server = http.createServer({ ...LIMITS }, async (request, response) => {
+  /** Connections that carried a request: the client hanging up on one later is not a new bad request. */
+  const used = new WeakSet();
+
+  async function onRequest(request, response) {
+    used.add(request.socket);
     try {
       const url = requestUrl(request);
       if (!url) {
@@ -114,10 +124,12 @@ export async function startHarness(options = {}) {
       if (!response.headersSent) sendText(response, 500, 'The harness failed on this request (see its terminal)');
       else response.destroy();
     }
-  });
+  }
+  const server = http.createServer({ ...LIMITS }, onRequest);
   // A request Node cannot parse (bad header, bad method, oversized head): one line, a 400, no crash.
   server.on('clientError', (error, socket) => {
-    if (error.code !== 'ECONNRESET') log(`400 unparsable request: ${error.code ?? ''} ${error.message}`.trim());
+    const hungUp = error.code === 'ECONNRESET' || (error.code === 'HPE_INVALID_EOF_STATE' && used.has(socket));
+    if (!hungUp) log(`400 unparsable request: ${error.code ?? ''} ${error.message}`.trim());
     if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 23\r\n\r\nMalformed HTTP request\n');
     else socket.destroy();
   });
@@ -125,11 +137,40 @@ export async function startHarness(options = {}) {
   server.on('upgrade', (request, socket, head) => {
     live.hold(socket);
     socket.on('error', () => socket.destroy());
+    // Only WebSocket upgrades go this way; any other (h2c, ...) is an ordinary HTTP request.
+    if (String(request.headers.upgrade).trim().toLowerCase() !== 'websocket') return void serveAsHttp(request, socket, head);
     upgrade(request, socket, head).catch((error) => {
       log(`500 WebSocket ${request.url}: ${error?.stack ?? error}`);
       refuseUpgrade(socket, 500, 'Internal Server Error');
     });
   });
+
+  /**
+   * Answers a non-WebSocket upgrade request (`Upgrade: h2c`, ...) as plain HTTP/1.1 on its socket,
+   * through the same routes, and closes the connection. Node has already taken the socket from
+   * its HTTP parser, so a request body cannot be read: such a request gets a 400 that says so.
+   */
+  function serveAsHttp(request, socket, head) {
+    const length = Number(request.headers['content-length'] ?? 0);
+    if (head.length || request.headers['transfer-encoding'] !== undefined || length !== 0) {
+      log(`400 ${request.method} ${request.url}: Upgrade: ${request.headers.upgrade} with a request body (send it without the Upgrade header)`);
+      return refuseUpgrade(socket, 400, 'Bad Request');
+    }
+    const response = new http.ServerResponse(request);
+    response.shouldKeepAlive = false;
+    response.assignSocket(socket);
+    response.once('finish', () => {
+      response.detachSocket(socket);
+      socket.end();
+    });
+    return onRequest(request, response);
+  }
+
+  /** WebSocket upgrades: [path pattern, handler(ctx, match)]; anything else is refused with 404. */
+  const UPGRADES = [
+    [/^\/companion\/live\/$/, shellSocket],
+    [/^\/plugin-io\/ws\/(\w+)\/([\w-]+)\/$/, pluginSocket],
+  ];
 
   async function upgrade(request, socket, head) {
     const url = requestUrl(request);
@@ -137,36 +178,52 @@ export async function startHarness(options = {}) {
       log(`400 WebSocket ${JSON.stringify(request.url)}: the request target must be a path`);
       return refuseUpgrade(socket, 400, 'Bad Request');
     }
-    const current = session(request);
-    if (url.pathname === '/companion/live/') {
-      if (!current.staff) return refuseUpgrade(socket, 403, 'Forbidden');
-      return live.accept(request, socket, head, current.token, { shell: true });
+    const ctx = { request, socket, head, url, current: session(request) };
+    for (const [pattern, handler] of UPGRADES) {
+      const match = pattern.exec(url.pathname);
+      if (match) return handler(ctx, match);
     }
-    const route = /^\/plugin-io\/ws\/(\w+)\/([\w-]+)\/$/.exec(url.pathname);
-    if (!route) {
-      log(`404 WebSocket ${url.pathname}: no route found${url.pathname.startsWith('/plugin-io/ws/') ? ' (the path must be /plugin-io/ws/<plugin>/<channel>/ with the trailing slash; channel [\\w-]+)' : ''}`);
-      return refuseUpgrade(socket, 404, 'Not Found');
+    log(`404 WebSocket ${url.pathname}: no route found${url.pathname.startsWith('/plugin-io/ws/') ? ' (the path must be /plugin-io/ws/<plugin>/<channel>/ with the trailing slash; channel [\\w-]+)' : ''}`);
+    return refuseUpgrade(socket, 404, 'Not Found');
+  }
+
+  /** /companion/live/: the shell's change feed, for a signed-in session. */
+  function shellSocket({ request, socket, head, url, current }) {
+    if (!current.staff) {
+      log(`403 WebSocket ${url.pathname}: no staff session (the shell signs in again when reloaded)`);
+      return refuseUpgrade(socket, 403, 'Forbidden');
     }
-    const [, name, channel] = route;
+    return live.accept(request, socket, head, current.token, { shell: true });
+  }
+
+  /** /plugin-io/ws/<plugin>/<channel>/: a proxied socket, or one the mock's socket rule allows. */
+  async function pluginSocket({ request, socket, head, url, current }, [, name, channel]) {
     const plugin = loaded.get(name);
     if (!plugin) {
       log(`404 WebSocket ${url.pathname}: no plugin ${name}`);
       return refuseUpgrade(socket, 404, 'Not Found');
     }
     if (plugin.kind === 'proxy') {
+      // Registered before the upstream answers: a browser that leaves meanwhile is not tracked forever.
+      let forget = null;
+      let gone = false;
+      socket.once('close', () => {
+        gone = true;
+        forget?.();
+      });
       return proxyUpgrade({
         name, origin: plugin.url, request, socket, head, staff: current.staff, log,
         opened: (drop, upstream) => {
           live.hold(upstream);
-          const forget = live.track(current.token, { drop });
-          socket.once('close', forget);
+          if (gone) return void drop();
+          forget = live.track(current.token, { drop });
         },
       });
     }
-    const verdict = await plugin.backend.authorize({ channel, path: url.pathname, query: url.searchParams, headers: { ...request.headers }, staff: current.staff });
+    const verdict = await loaded.authorize(plugin, { channel, path: url.pathname, query: url.searchParams, headers: { ...request.headers }, staff: current.staff });
     if (!verdict.allowed) {
-      log(`403 WebSocket ${url.pathname}: ${verdict.reason}`);
-      return refuseUpgrade(socket, 403, 'Forbidden');
+      log(`${verdict.status} WebSocket ${url.pathname}: ${verdict.reason}`);
+      return refuseUpgrade(socket, verdict.status, verdict.status === 504 ? 'Gateway Timeout' : 'Forbidden');
     }
     if (socket.destroyed) return;
     live.accept(request, socket, head, current.token, { plugin: name, channel });

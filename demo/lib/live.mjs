@@ -13,6 +13,13 @@ const LIMITS = Object.freeze({
 
 export function createLive({ log }) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.payload });
+  // A handshake ws refuses (bad key, version): answered here so that it gets its log line too.
+  wss.on('wsClientError', (error, socket, request) => {
+    const status = error.code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH' ? 413 : 400;
+    log(`${status} WebSocket ${request.url}: ${error.message}`);
+    if (!socket.writable) return void socket.destroy();
+    socket.end(`HTTP/1.1 ${status} ${status === 413 ? 'Payload Too Large' : 'Bad Request'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(error.message) + 1}\r\n\r\n${error.message}\n`);
+  });
   /** "<plugin>/<channel>" -> open sockets */
   const channels = new Map();
   /** session token -> { drop() } for each live socket of that session */

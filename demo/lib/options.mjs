@@ -2,22 +2,15 @@
  * Command-line options of `canvas-companion harness` (and `npm run demo`) and the apps file,
  * parsed and checked with messages that say what to type instead. Nothing here builds or starts.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { OptionError } from './errors.mjs';
-import { findPluginFolder } from './plugin-dir.mjs';
+import { checkPluginDir, SCOPES } from './plugin-dir.mjs';
 
 export { OptionError };
 
 /** Defaults of the harness options. */
 export const DEFAULTS = Object.freeze({ port: 4173, effectDelay: 1200 });
-
-/** Accepted scope words: the short ones and the manifest's. */
-const SCOPES = {
-  global: 'global', patient: 'patient', note: 'note',
-  provider_companion_global: 'global', provider_companion_patient_specific: 'patient', provider_companion_note_specific: 'note',
-};
 
 export const HELP = `Usage: npx canvas-companion harness [options]      (in this repository: npm run demo -- [options])
 
@@ -171,7 +164,7 @@ export async function parseArgs(argv, env = process.env) {
     else if (arg === '--plugin') options.plugins.push(parsePlugin(take()));
     else if (arg === '--plugin-dir') {
       const path = take();
-      findPluginFolder(path);
+      checkPluginDir(path);
       options.pluginDirs.push({ dir: path, mock: waiting.shift() ?? null });
     } else if (arg === '--mock') {
       const file = take();
@@ -191,6 +184,6 @@ export async function parseArgs(argv, env = process.env) {
     else throw new OptionError(`unknown option ${arg} (see --help)`);
   }
   if (waiting.length) throw new OptionError(`--mock ${waiting[0]}: no --plugin-dir to go with it (add --plugin-dir PATH)`);
-  for (const { mock } of options.pluginDirs) if (mock && !existsSync(resolve(mock))) throw new OptionError(`--mock ${mock}: no such file`);
+  for (const { dir, mock } of options.pluginDirs) checkPluginDir(dir, mock);
   return options;
 }

@@ -24,6 +24,9 @@ export const COMPANION_SCOPES = Object.freeze({
   provider_companion_note_specific: 'note',
 });
 
+/** Every scope word the harness accepts (--app, --apps, the manifest): the short ones and the manifest's. */
+export const SCOPES = Object.freeze({ global: 'global', patient: 'patient', note: 'note', ...COMPANION_SCOPES });
+
 /**
  * Finds the plugin folder: PATH itself when it holds a manifest, else its only subfolder that does
  * (a plugin repository usually keeps the plugin one level down).
@@ -41,11 +44,23 @@ export function findPluginFolder(path) {
 }
 
 /**
- * Reads a plugin folder's manifest.
- * @returns {Promise<{ dir: string, name: string, apps: object[], mock: string|null }>}
+ * Checks a `--plugin-dir PATH` and its `--mock FILE` (both exist). One check for the command line
+ * (before any build) and for startHarness() callers. Returns the plugin folder and the mock file (or null).
+ */
+export function checkPluginDir(path, mock = null) {
+  const dir = findPluginFolder(path);
+  const mockFile = mock ? resolve(mock) : null;
+  if (mockFile && !existsSync(mockFile)) throw new OptionError(`--mock ${mock}: no such file`);
+  return { dir, mockFile };
+}
+
+/**
+ * Reads a plugin folder's manifest. An app's `icon` is its path relative to the folder (resolved
+ * per request with folderFile(), like every file served from the folder).
+ * @returns {Promise<{ dir: string, name: string, apps: object[], mock: string|null, skipped: string[] }>}
  */
 export async function readPluginFolder(path, mock = null) {
-  const dir = findPluginFolder(path);
+  const { dir, mockFile: given } = checkPluginDir(path, mock);
   const where = `--plugin-dir ${path}: ${NAMES.manifest}`;
   let manifest;
   try {
@@ -59,21 +74,22 @@ export async function readPluginFolder(path, mock = null) {
   if (!Array.isArray(declared)) throw new OptionError(`${where}: components.applications must be an array`);
   const apps = [];
   const skipped = [];
-  declared.forEach((app, i) => {
+  for (const [i, app] of declared.entries()) {
     const scope = COMPANION_SCOPES[app?.scope];
-    if (!scope) return void skipped.push(`${app?.name ?? `applications[${i}]`} (scope ${app?.scope})`);
+    if (!scope) {
+      skipped.push(`${app?.name ?? `applications[${i}]`} (scope ${app?.scope})`);
+      continue;
+    }
     if (typeof app.name !== 'string' || !app.name.trim()) throw new OptionError(`${where}: applications[${i}] needs a "name"`);
     let icon = null;
     if (typeof app.icon === 'string' && app.icon) {
-      const file = resolve(dir, app.icon);
-      icon = inside(dir, file) && existsSync(file) ? file : null;
-      if (!icon) skipped.push(`icon ${app.icon} of ${app.name} (no such file in the plugin folder)`);
+      // The same check as any file served from the folder: inside it after resolving symlinks, nothing hidden.
+      icon = (await folderFile(dir, app.icon)) ? app.icon : null;
+      if (!icon) skipped.push(`icon ${app.icon} of ${app.name} (no such file in the plugin folder, or hidden, or a link out of it)`);
     }
     apps.push({ class: typeof app.class === 'string' ? app.class : null, name: app.name.trim(), scope, description: typeof app.description === 'string' ? app.description : '', icon });
-  });
-  let mockFile = mock ? resolve(mock) : null;
-  if (mockFile && !existsSync(mockFile)) throw new OptionError(`--mock ${mock}: no such file`);
-  if (!mockFile && existsSync(join(dir, NAMES.mock))) mockFile = join(dir, NAMES.mock);
+  }
+  const mockFile = given ?? (existsSync(join(dir, NAMES.mock)) ? join(dir, NAMES.mock) : null);
   return { dir, name, apps, mock: mockFile, skipped };
 }
 

@@ -6,14 +6,34 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OptionError } from './errors.mjs';
-import { decode, escapeHTML, HttpError, parseBody, readBody, sendFile, sendJSON, sendText, typeOf } from './http.mjs';
+import { decode, escapeHTML, HttpError, parseBody, readBody, sendFile, sendText, typeOf } from './http.mjs';
+import { LIBRARY_FILES } from './library.mjs';
 import { checkApp, checkPlugin } from './options.mjs';
 import { folderFile, importMock, readPluginFolder } from './plugin-dir.mjs';
 import { proxyRequest } from './proxy.mjs';
 
-/** The built library files a plugin page may load from its static/ folder before it has vendored them. */
-const LIBRARY = /^\/static\/(canvas-companion\.(?:mjs|umd\.js|umd\.min\.js))$/;
+/** Defaults of this module. */
+export const DEFAULTS = Object.freeze({
+  /** How long a mock route or socket rule may take before the harness answers 504 (ms). */
+  mockTimeout: 30_000,
+});
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Statuses a route may answer: 1xx are not final answers, so a route cannot give one. */
+const FINAL_STATUS = Object.freeze({ min: 200, max: 599 });
+/** What `within()` resolves when the limit passed first. */
+export const TIMED_OUT = Symbol('timed out');
+
+/**
+ * Resolves what `promise` resolves, or TIMED_OUT after `ms`: a mock function that never settles
+ * gets an answer instead of a hung request.
+ */
+export function within(promise, ms) {
+  let timer;
+  const limit = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
 
 const slug = (text) => text.toLowerCase().replace(/\W+/g, '-').replace(/^-|-$/g, '') || 'app';
 
@@ -26,7 +46,7 @@ function render(template, context) {
  * Loads plugin folders and proxies, and checks apps.
  * @param {object} options { pluginDirs: {dir, mock}[], plugins: {name, url}[], apps, platform, log, distDir }
  */
-export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, distDir }) {
+export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, distDir, mockTimeout = DEFAULTS.mockTimeout }) {
   /** name -> { kind: 'folder', dir, backend } | { kind: 'proxy', url } */
   const byName = new Map();
   const shellApps = [];
@@ -51,10 +71,14 @@ export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, di
     } catch (error) {
       throw new OptionError(`--mock ${folder.mock}: ${error.message}`);
     }
-    await backend.setup();
+    try {
+      await backend.setup();
+    } catch (error) {
+      throw new OptionError(`--mock ${folder.mock}: its setup(platform) threw: ${error?.message ?? error}`);
+    }
     byName.set(folder.name, { kind: 'folder', dir: folder.dir, backend });
     for (const app of folder.apps) {
-      addApp({ plugin: folder.name, scope: app.scope, title: app.name, description: app.description, iconFile: app.icon, manifest: app, path: null });
+      addApp({ plugin: folder.name, scope: app.scope, title: app.name, description: app.description, icon: app.icon, manifest: app, path: null });
     }
   }
   for (const plugin of plugins) {
@@ -70,7 +94,7 @@ export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, di
     // Same scope and title as a manifest application: this gives that application's launch URL.
     const declared = shellApps.find((a) => a.plugin === app.plugin && a.scope === app.scope && a.title === app.title);
     if (declared) declared.path = app.path;
-    else addApp({ plugin: app.plugin, scope: app.scope, title: app.title, description: plugin.kind === 'proxy' ? `Proxied to ${plugin.url}` : '', iconFile: null, manifest: null, path: app.path });
+    else addApp({ plugin: app.plugin, scope: app.scope, title: app.title, description: plugin.kind === 'proxy' ? `Proxied to ${plugin.url}` : '', icon: null, manifest: null, path: app.path });
   });
   for (const app of shellApps) {
     const plugin = byName.get(app.plugin);
@@ -82,7 +106,7 @@ export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, di
   /** What the shell lists. */
   const publicApps = shellApps.map((app) => ({
     id: app.id, plugin: app.plugin, scope: app.scope, title: app.title, description: app.description,
-    icon_url: app.iconFile ? `/companion/icons/${encodeURIComponent(app.id)}` : null,
+    icon_url: app.icon ? `/companion/icons/${encodeURIComponent(app.id)}` : null,
   }));
 
   /**
@@ -118,8 +142,15 @@ export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, di
     return { url };
   }
 
-  /** The icon file of an app, or null. */
-  const iconOf = (appId) => shellApps.find((a) => a.id === appId)?.iconFile ?? null;
+  /**
+   * The icon file of an app, or null: resolved per request through the folder's file check (inside
+   * the plugin folder after resolving symlinks, nothing hidden), since a link may change after start.
+   */
+  async function iconOf(appId) {
+    const app = shellApps.find((a) => a.id === appId);
+    const plugin = app?.icon ? byName.get(app.plugin) : null;
+    return plugin?.kind === 'folder' ? folderFile(plugin.dir, app.icon) : null;
+  }
 
   /** Sends a route's `{ file, context }` answer: a file from the plugin folder, with `{{ name }}` filled in for HTML. */
   async function sendRouteFile(response, dir, answer, where) {
@@ -140,7 +171,7 @@ export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, di
     const where = `${request.method} ${url.pathname}`;
     if (!plugin) {
       log(`404 ${where}: no plugin ${name} (add --plugin-dir PATH or --plugin ${name}=URL)`);
-      return sendJSON(response, 404);
+      return sendText(response, 404, `No plugin ${name} in the harness`);
     }
     if (plugin.kind === 'proxy') return proxyRequest({ name, origin: plugin.url, request, response, staff, log });
     let body = null;
@@ -155,24 +186,38 @@ export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, di
       }
     }
     // HEAD runs the GET route; its body is dropped below.
-    const answer = await plugin.backend.handle({ method: request.method === 'HEAD' ? 'GET' : request.method, path: rest || '/', query: url.searchParams, headers: { ...request.headers }, body, staff });
+    const answer = await within(plugin.backend.handle({ method: request.method === 'HEAD' ? 'GET' : request.method, path: rest || '/', query: url.searchParams, headers: { ...request.headers }, body, staff }), mockTimeout);
+    if (answer === TIMED_OUT) {
+      log(`504 ${where}: the mock's route gave no answer within ${mockTimeout} ms (does it await something that never settles?)`);
+      return sendText(response, 504, `The mock's route gave no answer within ${mockTimeout} ms`);
+    }
     if (!answer.matched) {
       if (request.method === 'GET' || request.method === 'HEAD') {
         const path = decode(rest);
-        if (path === null) return sendText(response, 400, 'Malformed percent-encoding in the path');
+        if (path === null) {
+          log(`400 ${where}: malformed percent-encoding in the path`);
+          return sendText(response, 400, 'Malformed percent-encoding in the path');
+        }
         const file = await folderFile(plugin.dir, path);
         if (file) return sendFile(response, file);
-        const library = LIBRARY.exec(path);
-        if (library && distDir) return sendFile(response, join(distDir, library[1]));
+        const library = /^\/static\/([^/]+)$/.exec(path)?.[1];
+        if (library && LIBRARY_FILES.includes(library) && distDir) return sendFile(response, join(distDir, library));
       }
       log(`404 ${where}: no route in the mock and no such file in ${plugin.dir}`);
-      return sendJSON(response, 404);
+      return sendText(response, 404, `No route in ${name}'s mock and no such file in its folder`);
     }
-    if (answer.error) {
+    // `in`, not a truthiness test: a route may throw null or undefined.
+    if ('error' in answer) {
       log(`500 ${where}: route "${answer.route}" threw: ${answer.error?.stack ?? answer.error}`);
-      return sendJSON(response, 500);
+      return sendText(response, 500, `The mock's route "${answer.route}" threw (see the harness's terminal)`);
+    }
+    if (!(answer.status >= FINAL_STATUS.min && answer.status <= FINAL_STATUS.max)) {
+      log(`500 ${where}: route "${answer.route}" answered status ${answer.status}; a route answers ${FINAL_STATUS.min}-${FINAL_STATUS.max}`);
+      return sendText(response, 500, `The mock's route "${answer.route}" answered status ${answer.status}, which is not a final HTTP answer (${FINAL_STATUS.min}-${FINAL_STATUS.max})`);
     }
     if (answer.status === 401) log(`401 ${where}: no staff session (sign in again from the shell's menu)`);
+    else if (answer.status === 405) log(`405 ${where}: the mock's routes for this path allow ${answer.headers.allow}`);
+    else if (answer.status >= 400) log(`${answer.status} ${where}: answered so by route "${answer.route}"`);
     if (answer.file !== undefined) return sendRouteFile(response, plugin.dir, answer, where);
     response.writeHead(answer.status, { 'cache-control': 'no-store', ...answer.headers });
     response.end(request.method === 'HEAD' ? undefined : answer.body);
@@ -185,6 +230,12 @@ export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, di
     /** name -> folder of each --plugin-dir plugin */
     folders: new Map([...byName].filter(([, p]) => p.kind === 'folder').map(([name, p]) => [name, p.dir])),
     get: (name) => byName.get(name) ?? null,
+    /** A plugin folder's socket rule for a channel, time-limited: `{ allowed, reason, status }`. */
+    async authorize(plugin, request) {
+      const verdict = await within(plugin.backend.authorize(request), mockTimeout);
+      if (verdict === TIMED_OUT) return { allowed: false, status: 504, reason: `the socket rule gave no answer within ${mockTimeout} ms` };
+      return { ...verdict, status: 403 };
+    },
     launch,
     iconOf,
     handle,

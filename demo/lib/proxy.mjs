@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { escapeHTML, refuseUpgrade, sendHTML } from './http.mjs';
+import { escapeHTML, refuseUpgrade, sendHTML, sendText } from './http.mjs';
 
 const HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host'];
 
@@ -50,19 +50,33 @@ p{margin:0 0 12px}</style></head><body>
 /** Forwards one HTTP request. */
 export function proxyRequest({ name, origin, request, response, staff, log }) {
   const target = new URL(origin);
+  let clientGone = false;
   const client = target.protocol === 'https:' ? https : http;
   const upstream = client.request(
     { protocol: target.protocol, hostname: target.hostname, port: target.port, method: request.method, path: request.url, headers: upstreamHeaders(request, target, staff), timeout: 30_000 },
     (answer) => {
       const headers = { ...answer.headers };
       for (const hop of HOP) if (hop !== 'host') delete headers[hop];
-      response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+      try {
+        response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+      } catch (error) {
+        // A status line or header Node will not send on (e.g. "200 O\x7fK"): a 502 that says so.
+        answer.resume();
+        log(`502 ${request.method} ${request.url}: ${name}'s server at ${origin} answered a status line or header the harness cannot pass on: ${error.message}`);
+        for (const header of response.getHeaderNames()) response.removeHeader(header);
+        response.statusMessage = '';
+        return sendText(response, 502, `Your plugin server's answer cannot be passed on (${error.code ?? error.message}): check its status line and headers`);
+      }
       answer.pipe(response);
-      answer.on('error', () => response.destroy());
+      // The status is sent already: all the proxy can do is cut the body off, and say so.
+      answer.on('error', (error) => {
+        if (clientGone) return;
+        log(`${name}: the answer from ${origin} to ${request.method} ${request.url} broke off: ${describe(error)}`);
+        response.destroy();
+      });
     },
   );
   upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('no answer within 30 s'), { code: 'ETIMEDOUT' })));
-  let clientGone = false;
   upstream.on('error', (error) => {
     // Our own destroy() after the browser went away is not the author's server failing.
     if (clientGone) return;
@@ -112,10 +126,22 @@ export function proxyUpgrade({ name, origin, request, socket, head, staff, log, 
     refuseUpgrade(socket, answer.statusCode ?? 502, answer.statusMessage || 'Refused');
   });
   upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('no answer within 30 s'), { code: 'ETIMEDOUT' })));
+  let upgraded = false;
+  let clientGone = false;
+  upstream.on('upgrade', () => {
+    upgraded = true;
+  });
   upstream.on('error', (error) => {
+    // Our own destroy() after the browser went away is not the author's server failing.
+    if (clientGone) return;
     log(`${name}: could not reach ${origin} for WebSocket ${request.url}: ${describe(error)}`);
     refuseUpgrade(socket, 502, 'Bad Gateway');
   });
-  socket.on('error', () => upstream.destroy());
+  // The browser left before the upstream answered: stop asking it.
+  socket.once('close', () => {
+    if (upgraded) return;
+    clientGone = true;
+    upstream.destroy();
+  });
   upstream.end();
 }

@@ -59,8 +59,14 @@ const compiled = Object.entries(API).map(([key, handler]) => {
 /** Answers /companion/api/<path>. */
 export function shellApi(ctx, path) {
   const route = compiled.find((r) => r.method === ctx.request.method && r.pattern.test(path));
-  if (!route) return sendJSON(ctx.response, 404, { error: 'No such route' });
-  if (!route.open && !ctx.current.staff) return signedOut(ctx.response, ctx.current);
+  if (!route) {
+    ctx.log(`404 ${ctx.request.method} /companion/api${path}: the shell's API has no such route`);
+    return sendJSON(ctx.response, 404, { error: `No such route: ${ctx.request.method} /companion/api${path}` });
+  }
+  if (!route.open && !ctx.current.staff) {
+    ctx.log(`401 ${ctx.request.method} /companion/api${path}: no staff session (the shell signs in again when reloaded)`);
+    return signedOut(ctx.response, ctx.current);
+  }
   return route.handler({ ...ctx, params: { ...route.pattern.exec(path).groups } });
 }
 
@@ -68,7 +74,7 @@ export function shellApi(ctx, path) {
  * The shell page for /companion/...: 200 for the home page and known patients and notes, 404 (the
  * same page, which then says "not found") for anything else.
  */
-export async function shellPage({ response, url, current, sessions, platform, version }) {
+export async function shellPage({ request, response, url, current, sessions, platform, version, log }) {
   const path = url.pathname;
   let status = 404;
   if (path === '/companion/') status = 200;
@@ -79,6 +85,7 @@ export async function shellPage({ response, url, current, sessions, platform, ve
     const note = noteId && platform.notes.get(noteId);
     status = patient && (!noteId || note?.patient_id === patient.id) ? 200 : 404;
   }
+  if (status === 404) log(`404 ${request.method} ${path}: no such patient or note (the shell shows "Page not found")`);
   // Opening the companion signs the staff user in (a stand-in for Canvas's login), unless the
   // session was expired on purpose from the menu: then the shell shows "Signed out".
   const headers = current.found ? {} : { 'set-cookie': sessions.signIn() };

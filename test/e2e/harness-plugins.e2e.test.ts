@@ -130,7 +130,7 @@ describe('mock modules: the contract at its edges', () => {
       expect((await call('/nothing'))[0]).toBe(204);
       expect(await call('/page')).toEqual([200, '<p>&#60;Dr. Ada Moreno&#62;</p>', 'text/html; charset=utf-8']);
       expect((await call('/escape'))[0]).toBe(500);
-      expect(await call('/boom')).toEqual([500, '', null]);
+      expect(await call('/boom')).toEqual([500, 'The mock\'s route "GET /boom" threw (see the harness\'s terminal)\n', 'text/plain; charset=utf-8']);
       expect(lines.filter((line) => line.includes('kaboom'))).toHaveLength(1);
       expect((await call('/plain', { method: 'DELETE' }))[0]).toBe(405);
       expect((await call('/missing'))[0]).toBe(404);

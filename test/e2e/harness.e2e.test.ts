@@ -196,9 +196,9 @@ describe('companion harness: options and the mock platform', () => {
     const ok = await fetch(`${harness.origin}/plugin-io/api/demo_plugin/app/tasks/data.json`, { headers: { cookie } });
     expect(ok.status).toBe(200);
     expect((await ok.json()).channel).toBe(`staff-${ME}`);
-    // No route in the plugin: 404 with an empty body, as Canvas answers.
+    // No route in the plugin: 404 with a short text that says what was not found (Canvas's own 404 is empty).
     const missing = await fetch(`${harness.origin}/plugin-io/api/demo_plugin/app/nothing`, { headers: { cookie } });
-    expect([missing.status, await missing.text()]).toEqual([404, '']);
+    expect([missing.status, await missing.text()]).toEqual([404, "No route in demo_plugin's mock and no such file in its folder\n"]);
   });
 
   it('applies effects later: 202 with lookup params, and /find says null until the record lands', async () => {
