@@ -34,7 +34,7 @@ interface Exchange {
 }
 
 /** Sends raw bytes and resolves the status of the first answer line, 0 when the server only closed. */
-function exchange(port: number, { bytes, then }: Pick<Exchange, 'bytes' | 'then'>): Promise<number> {
+function exchange(port: number, { bytes, then }: Pick<Exchange, 'name' | 'bytes' | 'then'>): Promise<number> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let data = '';
