@@ -1,8 +1,10 @@
 /**
  * The plugin author's path, from the packed tarball: `npm pack` this package, install it in a
  * temporary folder that holds only a plugin folder and a mock file, and run
- * `npx canvas-companion harness --plugin-dir . --mock harness.mock.mjs` there. Then register a
- * patient in Chromium at 390×844 and land on their page. Needs dist/ built (npm test builds first).
+ * `npx canvas-companion harness --plugin-dir . --mock harness.mock.mjs` there (plus a second
+ * plugin folder with its own harness.mock.mjs). Then, in Chromium at 390×844: register a patient
+ * and land on their page; an app closes; a broadcast arrives live; expiring the session drops
+ * the plugin's socket. Needs dist/ built (npm test builds first).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,9 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveChromium, launchChromium, ROOT } from './support.js';
+import { haveChromium, launchChromium, openShellApp, ROOT } from './support.js';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'register_patient');
+const MESSAGES = join(ROOT, 'test', 'fixtures', 'patient_messages');
+const MARIA = '3e1f7a52-8c4d-4b6e-a1f0-2d9c8b7a6e51';
 const SHOTS = join(ROOT, 'test-results', 'harness');
 const poll = { timeout: 10_000, interval: 100 };
 
@@ -38,6 +42,8 @@ describe.runIf(haveChromium())('the packed tarball, installed in a plugin reposi
     mkdirSync(app);
     cpSync(FIXTURE, join(app, 'register_patient'), { recursive: true, filter: (source) => !source.endsWith('harness.mock.mjs') });
     cpSync(join(FIXTURE, 'harness.mock.mjs'), join(app, 'harness.mock.mjs'));
+    // A second plugin, next to the repository, with the mock in its own folder.
+    cpSync(MESSAGES, join(work, 'patient_messages'), { recursive: true });
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'my-plugin-repo', private: true }));
     // ws comes from the local npm cache when it has it (CI's npm ci put it there), else from the registry.
     execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: app, env: cleanEnv(), stdio: ['ignore', 'ignore', 'inherit'] });
@@ -70,8 +76,8 @@ describe.runIf(haveChromium())('the packed tarball, installed in a plugin reposi
     }
   });
 
-  it('runs `npx canvas-companion harness --plugin-dir . --mock harness.mock.mjs`: the register flow lands on the new patient', async () => {
-    harness = spawn('npx', ['--no-install', 'canvas-companion', 'harness', '--plugin-dir', '.', '--mock', 'harness.mock.mjs', '--port', '0', '--effect-delay', '300'], { cwd: app, env: cleanEnv(), detached: true });
+  it('runs `npx canvas-companion harness --plugin-dir . --mock harness.mock.mjs`: register lands on the new patient; an app closes; a broadcast arrives live; expiry drops the socket', async () => {
+    harness = spawn('npx', ['--no-install', 'canvas-companion', 'harness', '--plugin-dir', '.', '--mock', 'harness.mock.mjs', '--plugin-dir', '../patient_messages', '--port', '0', '--effect-delay', '300'], { cwd: app, env: cleanEnv(), detached: true });
     harness.stdout!.on('data', (chunk) => (out += chunk));
     harness.stderr!.on('data', (chunk) => (out += chunk));
     await expect.poll(() => out, poll).toMatch(/open http:\/\/127\.0\.0\.1:\d+\/companion\//);
@@ -96,6 +102,36 @@ describe.runIf(haveChromium())('the packed tarball, installed in a plugin reposi
     await page.waitForURL(/\/companion\/patient\/[\da-f-]{36}\/$/, { timeout: 10_000 });
     await expect.poll(() => page.locator('[data-testid="patient-name"]').textContent(), poll).toBe('Katherine Johnson');
     await page.screenshot({ path: join(SHOTS, 'pack-register-landed.png') });
+
+    // It closes: the page's own CLOSE_MODAL.
+    await page.goto(url);
+    const inbox = await openShellApp(page, 'patient_messages:global:messages');
+    await expect.poll(() => inbox.locator('#live').getAttribute('data-status'), poll).toBe('live');
+    await inbox.locator('#close').click();
+    await expect.poll(() => page.locator('.sheet').count(), poll).toBe(0);
+
+    // A broadcast arrives live: sent in a patient thread, shown in the inbox of another page.
+    const other = await context.newPage();
+    other.on('pageerror', (error) => errors.push(error.message));
+    await other.goto(url);
+    const liveInbox = await openShellApp(other, 'patient_messages:global:messages');
+    await page.goto(`${url}patient/${MARIA}/`);
+    const thread = await openShellApp(page, 'patient_messages:patient:messages');
+    await expect.poll(() => thread.locator('#live').getAttribute('data-status'), poll).toBe('live');
+    await expect.poll(() => liveInbox.locator('#live').getAttribute('data-status'), poll).toBe('live');
+    const words = `Packed and live ${process.pid}`;
+    await thread.locator('#text').fill(words);
+    await thread.locator('#send button').click();
+    await expect.poll(() => liveInbox.locator('li', { hasText: words }).count(), poll).toBe(1);
+    await other.screenshot({ path: join(SHOTS, 'pack-broadcast-inbox.png') });
+
+    // Expiring the session drops the plugin's socket as Canvas does (1006).
+    const closed = thread.evaluate<number>('new Promise((resolve) => socket.addEventListener("close", (event) => resolve(event.code), { once: true }))');
+    await page.locator('[data-action="menu"]').click();
+    await page.locator('[data-action="expire"]').click();
+    expect(await closed).toBe(1006);
+    await expect.poll(() => thread.locator('#live').getAttribute('data-status'), poll).toBe('offline');
+    await page.screenshot({ path: join(SHOTS, 'pack-session-expired.png') });
     expect(errors).toEqual([]);
 
     // As Ctrl-C in a terminal does: the signal goes to the whole process group, npx and the harness under it.
