@@ -163,12 +163,13 @@ export function requestJSON<T = any>(url: string, options: RequestJSONOptions = 
   if (typeof url !== 'string') throw new TypeError('url must be a string');
   checkDelay('timeout', timeout, true);
   if (typeof send !== 'function') throw new TypeError('no fetch: pass { fetch }');
-  const method = (options.method ?? (body === undefined ? 'GET' : 'POST')).toUpperCase();
-  const encoded = encodeBody(body, method);
+  const method = options.method ?? (body === undefined ? 'GET' : 'POST');
+  if (typeof method !== 'string') throw new TypeError('method must be a string');
+  const encoded = encodeBody(body, method.toUpperCase());
   const fullUrl = withQuery(url, options.query);
   const controller = new AbortController();
   const init: RequestInit = {
-    method,
+    method: method.toUpperCase(),
     credentials: 'same-origin',
     headers: encoded === undefined ? { accept: JSON_TYPE } : { accept: JSON_TYPE, 'content-type': JSON_TYPE },
     body: encoded,

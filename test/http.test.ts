@@ -304,6 +304,12 @@ describe('requestJSON', () => {
     expect(send).not.toHaveBeenCalled();
   });
 
+  it('throws TypeError naming the method when it is not a string', () => {
+    const send = fakeFetch();
+    expect(() => requestJSON('/x', { method: 42 as never, fetch: send })).toThrow(/method/);
+    expect(send).not.toHaveBeenCalled();
+  });
+
   it.each(['GET', 'HEAD', 'get'])('throws TypeError for a body with %s, before anything is sent', (method) => {
     const send = fakeFetch();
     expect(() => requestJSON('/x', { method, body: { a: 1 }, fetch: send })).toThrow(TypeError);
