@@ -13,11 +13,25 @@ const kitProject = (environment: 'happy-dom' | 'jsdom'): TestProjectInlineConfig
   resolve: { alias: kitAliases },
   test: {
     name: `testing-${environment}`,
-    include: ['test/testing/*.test.ts', 'test/example-page/*.test.ts'],
+    include: ['test/kit/*.test.ts', 'test/example-page/*.test.ts'],
     environment,
     environmentOptions: { happyDOM: { url: 'http://127.0.0.1:4173/' }, jsdom: { url: 'http://127.0.0.1:4173/' } },
     // Above the tests' 10 s condition waits.
     testTimeout: 20_000,
+  },
+});
+
+/** A project of tests that run in Node against real Chromium, sockets or servers (`test/<name>/`). */
+const outsideProject = (name: 'browser' | 'node' | 'harness', groupOrder: number): TestProjectInlineConfiguration => ({
+  extends: true,
+  test: {
+    name,
+    include: [`test/${name}/*.test.ts`],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    maxWorkers: 2,
+    sequence: { groupOrder },
   },
 });
 
@@ -30,7 +44,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['test/*.test.ts'],
+          include: ['test/unit/*.test.ts'],
           environment: 'happy-dom',
           environmentOptions: { happyDOM: { url: 'http://127.0.0.1:4173/plugin-io/api/demo_plugin/app/' } },
           restoreMocks: true,
@@ -39,20 +53,11 @@ export default defineConfig({
       },
       kitProject('happy-dom'),
       kitProject('jsdom'),
-      {
-        // Real Chromium (and real sockets) against servers on 127.0.0.1.
-        extends: true,
-        test: {
-          name: 'browser',
-          include: ['test/e2e/*.test.ts'],
-          environment: 'node',
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
-          maxWorkers: 2,
-          // After the unit tests, in a group of its own (its maxWorkers differs).
-          sequence: { groupOrder: 1 },
-        },
-      },
+      // Real Chromium, real sockets and real servers on 127.0.0.1: after the unit tests, each in a
+      // group of its own, so that no more than two such files run at once on a 2-core machine.
+      outsideProject('browser', 1), // the library in real Chromium: ports, origins, frames, navigation
+      outsideProject('node', 2), // the library outside a browser, and against real WebSocket servers
+      outsideProject('harness', 3), // the companion harness: its server, shell, plugin folders and bin
     ],
   },
 });

@@ -1,4 +1,4 @@
-// `npm run test:stress`: runs the Chromium and socket suites (vitest project `browser`, every file)
+// `npm run test:stress`: runs the Chromium and socket suites (vitest projects `browser`, `node` and `harness`, every file)
 // while busy worker threads keep every core loaded, K times, and prints the failures of each run
 // and a summary line. Not part of `npm test`: it shows whether the tests hold on a busy machine.
 //
@@ -17,7 +17,7 @@ import { Worker } from 'node:worker_threads';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const OUT = join(ROOT, 'node_modules', '.cache', 'stress');
-/** One vitest run of the browser project takes about a minute here; a hung one is stopped. */
+/** One vitest run of those projects takes about a minute here; a hung one is stopped. */
 const RUN_LIMIT_MS = 10 * 60_000;
 
 const { values } = parseArgs({ options: { runs: { type: 'string' } } });
@@ -45,13 +45,13 @@ function startLoad() {
   return { threads, stop: () => Promise.all(threads.map((thread) => thread.terminate())) };
 }
 
-/** Runs the browser project once; resolves with its JSON report (or why there is none). */
+/** Runs those projects once; resolves with its JSON report (or why there is none). */
 function runSuite(index) {
   const report = join(OUT, `run-${index}.json`);
   const log = join(OUT, `run-${index}.log`);
   rmSync(report, { force: true });
   const vitest = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
-  const args = [vitest, 'run', '--project', 'browser', '--reporter=default', `--reporter=${join(ROOT, 'scripts', 'stress-reporter.mjs')}`];
+  const args = [vitest, 'run', '--project', 'browser', '--project', 'node', '--project', 'harness', '--reporter=default', `--reporter=${join(ROOT, 'scripts', 'stress-reporter.mjs')}`];
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', STRESS_REPORT: report }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -76,7 +76,7 @@ function runSuite(index) {
 mkdirSync(OUT, { recursive: true });
 const cores = availableParallelism();
 const machine = `${cores} × ${cpus()[0]?.model.trim() ?? 'CPU'}`;
-console.log(`test:stress: ${runs} run(s) of the browser project while ${cores} busy thread(s) load every core (${machine})`);
+console.log(`test:stress: ${runs} run(s) of the browser, node and harness projects while ${cores} busy thread(s) load every core (${machine})`);
 const load = startLoad();
 const stopLoad = () => load.stop();
 process.on('SIGINT', () => stopLoad().then(() => process.exit(130)));

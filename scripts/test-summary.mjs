@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 
 const report = JSON.parse(readFileSync('node_modules/.cache/vitest-report.json', 'utf8'));
 const browserPassed = report.testResults
-  .filter((file) => file.name.includes('/test/e2e/'))
+  .filter((file) => /\/test\/(browser|node|harness)\//.test(file.name))
   .flatMap((file) => file.assertionResults)
   .filter((test) => test.status === 'passed').length;
 console.log(`Browser and socket tests passed: ${browserPassed}`);

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MessageChannel, type MessagePort as NodePort } from 'node:worker_threads';
-import { closeModal, configure, isHostConnected, onHostMessage, postToHost, resize, whenHostReady } from '../src/channel.js';
-import { debugLog } from '../src/shared.js';
-import { isCompanionError } from '../src/errors.js';
+import { closeModal, configure, isHostConnected, onHostMessage, postToHost, resize, whenHostReady } from '../../src/channel.js';
+import { debugLog } from '../../src/shared.js';
+import { isCompanionError } from '../../src/errors.js';
 
 // happy-dom gives the test window no parent frame: stand one in (a window whose first frame is
 // this one), and dispatch the host's INIT_CHANNEL by hand (happy-dom ignores postMessage

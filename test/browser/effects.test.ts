@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { haveChromium, launchChromium, startServer, UMD_TAG, type TestServer } from './support.js';
+import { haveChromium, launchChromium, startServer, UMD_TAG, type TestServer } from '../support/browser.js';
 
 const BASE = '/plugin-io/api/demo_plugin/app';
 const STARTED_AT = '2026-01-01T00:00:00+00:00';

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { haveChromium, launchChromium, startServer, UMD_TAG, type TestServer } from './support.js';
+import { haveChromium, launchChromium, startServer, UMD_TAG, type TestServer } from '../support/browser.js';
 
 /**
  * How long a test watches for a connection attempt that must not come. The page's subscriptions

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isCompanionError, type CompanionError } from '../src/errors.js';
-import { apiUrl, pluginName, requestJSON } from '../src/http.js';
+import { isCompanionError, type CompanionError } from '../../src/errors.js';
+import { apiUrl, pluginName, requestJSON } from '../../src/http.js';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveChromium, launchChromium, openShellApp, ROOT } from './support.js';
+import { haveChromium, launchChromium, openShellApp, ROOT } from '../support/browser.js';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'register_patient');
 const MESSAGES = join(ROOT, 'test', 'fixtures', 'patient_messages');

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isCompanionError } from '../src/errors.js';
-import { acceptPort } from '../src/channel.js';
-import { openPatient, patientPath, patientUrl } from '../src/navigation.js';
-import { state } from '../src/shared.js';
+import { isCompanionError } from '../../src/errors.js';
+import { acceptPort } from '../../src/channel.js';
+import { openPatient, patientPath, patientUrl } from '../../src/navigation.js';
+import { state } from '../../src/shared.js';
 
 const P = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
 

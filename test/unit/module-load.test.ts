@@ -8,7 +8,7 @@ afterEach(() => {
 
 async function importFresh() {
   vi.resetModules();
-  return import('../src/index.js');
+  return import('../../src/index.js');
 }
 
 describe('importing the library', () => {
@@ -24,11 +24,11 @@ describe('importing the library', () => {
     const now = vi.spyOn(Date, 'now');
     const before = document.documentElement.outerHTML;
     const warn = vi.spyOn(console, 'warn');
-    const fresh = `../dist/canvas-companion.mjs?fresh=${Date.now()}`;
+    const fresh = `../../dist/canvas-companion.mjs?fresh=${Date.now()}`;
     now.mockClear();
 
     vi.resetModules();
-    const library = (await import(fresh)) as typeof import('../src/index.js');
+    const library = (await import(fresh)) as typeof import('../../src/index.js');
 
     expect(add).toHaveBeenCalledTimes(1);
     expect(add.mock.calls[0]![0]).toBe('message');

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { applyScope, getContext, isEmbedded, isValidId } from '../src/context.js';
+import { applyScope, getContext, isEmbedded, isValidId } from '../../src/context.js';
 
 const P = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
 const N = 'A1B2C3D4E5F60718293A4B5C6D7E8F90';

@@ -14,7 +14,7 @@ import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { DEMO_PLUGIN_DIR, parseApp, parseArgs, parsePlugin, startHarness, type Harness } from '../../demo/harness.mjs';
-import { haveChromium, launchChromium, openShellApp, openShellPage, ROOT } from './support.js';
+import { haveChromium, launchChromium, openShellApp, openShellPage, ROOT } from '../support/browser.js';
 
 const ME = '5f0a2c61-3b7e-4d0a-9c55-0c8e1a6b2d11';
 const OTHER_STAFF = '9b3d7e42-6a1f-4c8b-8e27-4f5a9d0c3e22';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { configure } from '../src/channel.js';
-import { isCompanionError } from '../src/errors.js';
-import { socketUrl, subscribe, type SubscribeOptions, type Subscription, type SubscriptionStatus } from '../src/realtime.js';
+import { configure } from '../../src/channel.js';
+import { isCompanionError } from '../../src/errors.js';
+import { socketUrl, subscribe, type SubscribeOptions, type Subscription, type SubscriptionStatus } from '../../src/realtime.js';
 
 // A throwing callback is reported through channel.ts's helper; record instead of rethrowing.
 

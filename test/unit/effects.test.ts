@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createAndFind, findCreated, type CreateAndFindOptions } from '../src/effects.js';
-import { isCompanionError, type CompanionError } from '../src/errors.js';
+import { createAndFind, findCreated, type CreateAndFindOptions } from '../../src/effects.js';
+import { isCompanionError, type CompanionError } from '../../src/errors.js';
 
 const STARTED_AT = '2026-01-01T00:00:00+00:00';
 const ACK = { status: 'submitted', lookup_params: { first_name: 'Ada', last_name: 'Lovelace' }, lookup_started_at: STARTED_AT };

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { haveChromium, launchChromium, startServer, UMD_TAG, type TestServer } from './support.js';
+import { haveChromium, launchChromium, startServer, UMD_TAG, type TestServer } from '../support/browser.js';
 
 const P = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CompanionError, isCompanionError } from '../src/errors.js';
+import { CompanionError, isCompanionError } from '../../src/errors.js';
 
 describe('CompanionError', () => {
   it('carries name, code, message, status and cause', () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../demo/harness.mjs';
-import { haveChromium, launchChromium, openShellApp, openShellPage, ROOT } from './support.js';
+import { haveChromium, launchChromium, openShellApp, openShellPage, ROOT } from '../support/browser.js';
 
 const MARIA = '3e1f7a52-8c4d-4b6e-a1f0-2d9c8b7a6e51';
 const AIKO = 'a4d8e2f6-1b7c-4e9a-8d3b-5c2f1e0a9b83';
