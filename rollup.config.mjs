@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
-import { bundledSocket } from './scripts/bundled-socket.mjs';
+import { bundledSocket, plainSocketNotice } from './scripts/bundled-socket.mjs';
 
 const umd = { format: 'umd', name: 'CanvasCompanion', exports: 'named' };
 // Only the .min file has its `_private` members (all in the bundled socket code) renamed short.
@@ -17,7 +17,9 @@ export default [
     input: 'src/index.ts',
     plugins: [bundledSocket, typescript({ tsconfig: 'tsconfig.build.json' })],
     output: [
-      { file: 'dist/canvas-companion.mjs', format: 'es' },
+      // In the ESM file the notice is a plain comment: a bundler that takes only the core from it
+      // drops it with the socket code, instead of copying a `/*!` banner into every bundle.
+      { file: 'dist/canvas-companion.mjs', format: 'es', plugins: [plainSocketNotice] },
       { file: 'dist/canvas-companion.umd.js', ...umd },
       { file: 'dist/canvas-companion.umd.min.js', ...umd, plugins: [terser(minify)] },
     ],

@@ -31,6 +31,18 @@ const EXPECTED_STATEMENTS = 23;
 
 const BANNER = '/*! reconnecting-websocket 4.4.0 | (c) 2018 Pedro Ladaria | MIT License | https://github.com/pladaria/reconnecting-websocket */';
 
+/**
+ * A rollup output plugin: the notice as a plain comment, which the file keeps but minifiers and
+ * bundlers drop. For the ESM file, whose importers bundle only the exports they use.
+ */
+export const plainSocketNotice = {
+  name: 'plain-socket-notice',
+  renderChunk(code) {
+    if (!code.includes(BANNER)) this.error('the reconnecting-websocket notice is missing from the bundle');
+    return { code: code.replace(BANNER, BANNER.replace('/*!', '/*')), map: null };
+  },
+};
+
 /** Leaves the unused members out of the class, and the statements that only served them. */
 const trim = (removed) => (context) => (file) => {
   const visit = (node) => {

@@ -6,8 +6,10 @@
  * before the page's own scripts run or before `DOMContentLoaded`.
  * @module
  */
+import { checkDelay, checkFunction, startTimer } from './checks.js';
 import { CompanionError } from './errors.js';
-import { checkDelay, checkFunction, hasState, pageWindow, reportCallbackError, startTimer, state, warn } from './shared.js';
+import { globalScope, pageWindow } from './page.js';
+import { reportCallbackError, warn } from './report.js';
 
 /** A message sent to or received from the host: an object with a string `type`. */
 export interface HostMessage {
@@ -63,13 +65,44 @@ export interface ResizeOptions {
   height?: number;
 }
 
-/** The channel's defaults, one place for the `@default`s above. */
-const CHANNEL_DEFAULTS = {
-  closeModalTimeout: 1000,
-  whenHostReadyTimeout: 5000,
-  /** Messages kept while no port is held; past it the oldest is dropped. */
-  queueLimit: 100,
-} as const;
+/**
+ * The library's page-wide state. It lives on the global object under a `Symbol.for` key, so that
+ * two copies of the library on one page (a UMD file and a bundled ESM copy, or the test kit's
+ * copy) share one port, one queue and one set of handlers. Only this module reads the key; the
+ * others ask through the functions exported below.
+ */
+interface ChannelState {
+  /** The host's port, once an `INIT_CHANNEL` was accepted. */
+  port?: MessagePort;
+  /** The origin the accepted `INIT_CHANNEL` came from: where the companion itself runs. */
+  hostOrigin?: string;
+  /** Messages posted before the port arrived, sent in order when it does. */
+  queue: HostMessage[];
+  /** Called when a port is accepted. */
+  waiters: Set<() => void>;
+  /** Handlers added by `onHostMessage()`; created by the first one. */
+  handlers?: Set<(message: HostMessage) => void>;
+  /** Origins allowed by `configure()`, besides the page's own. */
+  origins?: readonly string[];
+  /** Set by `configure({ debug })`. */
+  debug?: boolean;
+  /** Set by the first `onHostMessage()`: starts delivering the port's messages to the handlers. */
+  listen?: () => void;
+  /** Called by {@link resetChannel}, kept across resets: one per copy of the library that subscribed. */
+  resetListeners?: Set<() => void>;
+}
+
+const STATE_KEY = Symbol.for('canvas-companion');
+
+type WithState = { [STATE_KEY]?: ChannelState };
+
+/** The page-wide state, created on first use. */
+function state(): ChannelState {
+  return ((globalScope() as WithState)[STATE_KEY] ??= { queue: [], waiters: new Set() });
+}
+
+/** Messages kept while no port is held; past it the oldest is dropped. */
+const QUEUE_LIMIT = 100;
 
 const META_NAME = 'canvas-companion-allowed-origins';
 const ANY_ORIGIN_WARNING = "allowedOrigins '*' trusts any parent origin";
@@ -143,7 +176,7 @@ export function acceptPort(port: MessagePort, origin: string): void {
 /**
  * Forgets the host and clears the page-wide channel state: closes the port; drops the host
  * origin, queued messages, handlers (and the `listen` that captured them), `configure()` options;
- * ends every copy's subscriptions. Whatever waits for a port (`closeModal()`, `whenHostReady()`)
+ * calls every {@link onChannelReset} listener (each copy's subscriptions end). Whatever waits for a port (`closeModal()`, `whenHostReady()`)
  * is woken with a port that sends nothing anywhere, so it settles now, as if a host came and
  * went, instead of with the next host or through `window.close()`.
  * @internal For the test kit's `reset()`; not exported from the package.
@@ -158,7 +191,7 @@ export function resetChannel(): void {
   delete channel.listen;
   delete channel.origins;
   delete channel.debug;
-  for (const endSubscriptions of channel.subscriptionEnders ?? []) endSubscriptions();
+  for (const onReset of channel.resetListeners ?? []) onReset();
   if (channel.waiters.size > 0) {
     channel.port = { postMessage() {}, close() {} } as unknown as MessagePort;
     for (const wake of [...channel.waiters]) wake();
@@ -172,6 +205,28 @@ function handleWindowMessage(event: MessageEvent): void {
   const reason = rejectionReason(event, page);
   if (reason) return warn('INIT_CHANNEL ignored: ' + reason);
   acceptPort(event.ports[0]!, event.origin);
+}
+
+/**
+ * Where the host runs: the origin the accepted `INIT_CHANNEL` came from, or `undefined` before
+ * a port arrived.
+ * @internal For navigation.
+ */
+export function hostOrigin(): string | undefined {
+  return state().hostOrigin;
+}
+
+/**
+ * Calls `listener` whenever {@link resetChannel} runs (the test kit's `reset()`).
+ * @internal For realtime, which ends its subscriptions then.
+ */
+export function onChannelReset(listener: () => void): void {
+  (state().resetListeners ??= new Set()).add(listener);
+}
+
+/** Logs when `configure({ debug: true })` was called. */
+export function debugLog(...details: unknown[]): void {
+  if (state().debug) console.debug('canvas-companion:', ...details);
 }
 
 /**
@@ -201,7 +256,7 @@ export function postToHost(message: HostMessage): boolean {
   // Clone now: a message that cannot be sent fails here, not silently at flush time. (Where
   // there is no structuredClone, as in jest's jsdom, the message itself waits.)
   queue.push(typeof structuredClone === 'function' ? structuredClone(message) : message);
-  if (queue.length > CHANNEL_DEFAULTS.queueLimit) {
+  if (queue.length > QUEUE_LIMIT) {
     queue.shift();
     warn('no host port: dropped the oldest queued message');
   }
@@ -234,7 +289,7 @@ function waitForPort(timeout: number, signal?: AbortSignal): Promise<MessagePort
  * @throws RangeError unless `timeout` is a number of ms from 0 to 2³¹−1, or `Infinity`.
  */
 export function whenHostReady(options: WhenHostReadyOptions = {}): Promise<void> {
-  const { timeout = CHANNEL_DEFAULTS.whenHostReadyTimeout, signal } = options;
+  const { timeout = 5000, signal } = options;
   checkDelay('timeout', timeout, true);
   if (signal?.aborted) return Promise.reject(signal.reason);
   return waitForPort(timeout, signal).then((port) => {
@@ -254,7 +309,7 @@ export function whenHostReady(options: WhenHostReadyOptions = {}): Promise<void>
  *   2³¹−1, or `Infinity`.
  */
 export function closeModal(options: CloseModalOptions = {}): Promise<'port' | 'window'> {
-  const { timeout = CHANNEL_DEFAULTS.closeModalTimeout } = options;
+  const { timeout = 1000 } = options;
   checkDelay('timeout', timeout, true);
   return waitForPort(timeout).then((port) => {
     if (port) {
@@ -368,7 +423,7 @@ export function configure(options: ConfigureOptions): void {
 
 // The one import-time statement: listen for the host's port, once per page even when two copies
 // of the library are loaded (both then share the state), and never outside a browser.
-if (pageWindow() && !hasState()) {
+if (pageWindow() && (globalScope() as WithState)[STATE_KEY] == null) {
   state();
   pageWindow()!.addEventListener('message', handleWindowMessage);
 }

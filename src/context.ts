@@ -2,7 +2,8 @@
  * The launch context: which patient and note the page was opened for, read from its URL.
  * @module
  */
-import { pageWindow, warn } from './shared.js';
+import { pageWindow } from './page.js';
+import { warn } from './report.js';
 
 /** Launch in global scope: no patient, no note. */
 export interface GlobalContext {
@@ -51,12 +52,6 @@ export interface GetContextOptions {
   noteParam?: string;
 }
 
-/** The defaults of {@link GetContextOptions}. */
-const CONTEXT_DEFAULTS = {
-  patientParam: 'patient_id',
-  noteParam: 'note_id',
-} as const;
-
 // 8 hex digits, then three groups of 4 and a last of 12, each after the same separator: all four dashes or none.
 const UUID = /^[\da-f]{8}(-?)([\da-f]{4}\1){3}[\da-f]{12}$/i;
 
@@ -102,8 +97,7 @@ function queryOf(url: string): string {
  */
 export function getContext(url?: string | URL, options?: GetContextOptions): CompanionContext {
   try {
-    const patientParam = options?.patientParam ?? CONTEXT_DEFAULTS.patientParam;
-    const noteParam = options?.noteParam ?? CONTEXT_DEFAULTS.noteParam;
+    const { patientParam = 'patient_id', noteParam = 'note_id' } = options ?? {};
     const search = queryOf(String(url ?? pageWindow()?.location.href ?? ''));
     const repaired = search.replace(/(¬|%C2%AC)e_id=/gi, '&note_id=');
     if (repaired !== search) warn('write "&note_id=", not "¬e_id=", in the launch URL');

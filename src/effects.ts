@@ -6,7 +6,9 @@
 import { CompanionError, isCompanionError } from './errors.js';
 import { requestJSON } from './http.js';
 import type { Subscription } from './realtime.js';
-import { callSafely, checkDelay, checkFunction, pageWindow } from './shared.js';
+import { checkDelay, checkFunction } from './checks.js';
+import { pageWindow } from './page.js';
+import { callSafely } from './report.js';
 
 /** Options of {@link findCreated}: how to look for a record that a create answer announced. */
 export interface FindCreatedOptions<T> {
@@ -60,12 +62,6 @@ export interface CreateAndFindOptions<T> extends FindCreatedOptions<T> {
   onAccepted?: (ack: any) => void;
 }
 
-/** The defaults of {@link FindCreatedOptions}. */
-const EFFECTS_DEFAULTS = {
-  interval: 500,
-  timeout: 5000,
-} as const;
-
 /** The default `select`: the answer's `id`, else its first non-empty `*_id` value. */
 function firstId(found: any): unknown {
   if (found.id) return found.id;
@@ -93,7 +89,7 @@ function lookupQuery(ack: any): Record<string, any> {
 type FindSettings<T> = FindCreatedOptions<T> & { interval: number; timeout: number };
 
 function findSettings<T>(options: FindCreatedOptions<T>): FindSettings<T> {
-  const { find, select, wake, interval = EFFECTS_DEFAULTS.interval, timeout = EFFECTS_DEFAULTS.timeout } = options;
+  const { find, select, wake, interval = 500, timeout = 5000 } = options;
   if (typeof find !== 'string' && typeof find !== 'function') throw new TypeError('find must be a URL or a function');
   if (select !== undefined) checkFunction('select', select);
   if (wake !== undefined && typeof wake?.listen !== 'function') throw new TypeError('wake must be a subscription');

@@ -4,7 +4,8 @@
  * @module
  */
 import { CompanionError, type CompanionErrorCode } from './errors.js';
-import { checkDelay, globalScope, pageWindow, startTimer } from './shared.js';
+import { checkDelay, startTimer } from './checks.js';
+import { globalScope, pageWindow } from './page.js';
 
 /** Query parameters: `null` and `undefined` values are left out, others turned into strings. */
 export type QueryParams = Record<string, string | number | boolean | null | undefined>;
@@ -48,11 +49,6 @@ export interface RequestJSONOptions {
    */
   fetch?: typeof fetch;
 }
-
-/** The defaults of {@link RequestJSONOptions}. */
-const HTTP_DEFAULTS = {
-  timeout: 30_000,
-} as const;
 
 const JSON_TYPE = 'application/json';
 const PLUGIN_PATH = /^\/plugin-io\/api\/(\w+)(\/|$)/;
@@ -129,15 +125,12 @@ function parseBody(text: string): { value: unknown; parseError?: unknown } {
   }
 }
 
-function codeForStatus(status: number): CompanionErrorCode {
-  if (status === 401 || status === 403) return 'UNAUTHORIZED';
-  if (status === 404) return 'NOT_FOUND';
-  return 'HTTP_ERROR';
-}
+/** The codes of the statuses that have their own; every other non-2xx is `HTTP_ERROR`. */
+const CODE_FOR_STATUS: Record<number, CompanionErrorCode | undefined> = { 401: 'UNAUTHORIZED', 403: 'UNAUTHORIZED', 404: 'NOT_FOUND' };
 
 /** The error for a non-2xx answer. */
 function httpError(url: string, status: number, body: unknown): CompanionError {
-  const code = codeForStatus(status);
+  const code = CODE_FOR_STATUS[status] ?? 'HTTP_ERROR';
   // Canvas's 401s carry {"error": "…"}, and so do many plugins' 4xx answers; other bodies may be anything.
   const bodyError = (body as { error?: unknown } | null | undefined)?.error;
   const fallback = `${url}: HTTP ${status}` + (code === 'UNAUTHORIZED' ? ': signed out or not permitted' : '');
@@ -159,44 +152,48 @@ function httpError(url: string, status: number, body: unknown): CompanionError {
  *   with `GET`/`HEAD`, or without a `fetch`.
  */
 export function requestJSON<T = any>(url: string, options: RequestJSONOptions = {}): Promise<T> {
-  const { body, signal, timeout = HTTP_DEFAULTS.timeout, fetch: send = globalScope().fetch } = options;
+  const { body, signal, timeout = 30_000, fetch: send = globalScope().fetch } = options;
   if (typeof url !== 'string') throw new TypeError('url must be a string');
   checkDelay('timeout', timeout, true);
   if (typeof send !== 'function') throw new TypeError('no fetch: pass { fetch }');
   const method = options.method ?? (body === undefined ? 'GET' : 'POST');
   if (typeof method !== 'string') throw new TypeError('method must be a string');
   const encoded = encodeBody(body, method.toUpperCase());
-  const fullUrl = withQuery(url, options.query);
-  const controller = new AbortController();
   const init: RequestInit = {
     method: method.toUpperCase(),
     credentials: 'same-origin',
     headers: encoded === undefined ? { accept: JSON_TYPE } : { accept: JSON_TYPE, 'content-type': JSON_TYPE },
     body: encoded,
-    signal: controller.signal,
   };
+  return exchange<T>(send, withQuery(url, options.query), init, timeout, signal);
+}
+
+/**
+ * Sends a checked request and reads its JSON answer, within `timeout` ms and until `signal`
+ * aborts: the asynchronous half of {@link requestJSON}, whose argument errors throw at once.
+ */
+async function exchange<T>(send: typeof fetch, url: string, init: RequestInit, timeout: number, signal?: AbortSignal): Promise<T> {
+  if (signal?.aborted) throw signal.reason;
+  const controller = new AbortController();
   const abortWithCaller = () => controller.abort(signal!.reason);
-  return (async () => {
-    if (signal?.aborted) throw signal.reason;
-    signal?.addEventListener('abort', abortWithCaller);
-    const timer = startTimer(() => controller.abort(new CompanionError('TIMEOUT', `${fullUrl}: no answer in ${timeout} ms`)), timeout);
-    let response: Response;
-    let text: string;
-    try {
-      response = await send(fullUrl, init);
-      text = await response.text();
-    } catch (cause) {
-      // An abort or our timeout also rejects the fetch: report the signal's reason then.
-      if (controller.signal.aborted) throw controller.signal.reason;
-      throw new CompanionError('NETWORK_ERROR', `${fullUrl}: no answer`, { cause });
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', abortWithCaller);
-    }
-    const { ok, status } = response;
-    const parsed = parseBody(text);
-    if (!ok) throw httpError(fullUrl, status, parsed.value);
-    if (parsed.parseError) throw new CompanionError('INVALID_RESPONSE', `${fullUrl}: not JSON`, { status, body: text, cause: parsed.parseError });
-    return (parsed.value ?? null) as T;
-  })();
+  signal?.addEventListener('abort', abortWithCaller);
+  const timer = startTimer(() => controller.abort(new CompanionError('TIMEOUT', `${url}: no answer in ${timeout} ms`)), timeout);
+  let response: Response;
+  let text: string;
+  try {
+    response = await send(url, { ...init, signal: controller.signal });
+    text = await response.text();
+  } catch (cause) {
+    // An abort or our timeout also rejects the fetch: report the signal's reason then.
+    if (controller.signal.aborted) throw controller.signal.reason;
+    throw new CompanionError('NETWORK_ERROR', `${url}: no answer`, { cause });
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', abortWithCaller);
+  }
+  const { ok, status } = response;
+  const parsed = parseBody(text);
+  if (!ok) throw httpError(url, status, parsed.value);
+  if (parsed.parseError) throw new CompanionError('INVALID_RESPONSE', `${url}: not JSON`, { status, body: text, cause: parsed.parseError });
+  return (parsed.value ?? null) as T;
 }

@@ -2,9 +2,10 @@
  * Navigation of the companion itself: the top window, never the plugin's iframe.
  * @module
  */
+import { hostOrigin } from './channel.js';
 import { isValidId } from './context.js';
 import { CompanionError } from './errors.js';
-import { pageWindow, state } from './shared.js';
+import { pageWindow } from './page.js';
 
 /**
  * The companion's path for a patient: `/companion/patient/<id>/`, for `<a target="_top">` links
@@ -32,7 +33,7 @@ export function patientPath(patientId: string): string {
  * @throws CompanionError `INVALID_ID` unless `patientId` is a UUID.
  */
 export function patientUrl(patientId: string): string {
-  const origin = state().hostOrigin ?? pageWindow()?.location.origin ?? '';
+  const origin = hostOrigin() ?? pageWindow()?.location.origin ?? '';
   return origin + patientPath(patientId);
 }
 

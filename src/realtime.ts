@@ -16,7 +16,10 @@
  * @module
  */
 import ReconnectingWebSocket from './bundled-socket.js';
-import { callSafely, checkDelay, checkFunction, debugLog, globalScope, pageWindow, state } from './shared.js';
+import { debugLog, onChannelReset } from './channel.js';
+import { checkDelay, checkFunction } from './checks.js';
+import { globalScope, pageWindow } from './page.js';
+import { callSafely } from './report.js';
 import { CompanionError } from './errors.js';
 import { pluginName } from './http.js';
 
@@ -122,9 +125,10 @@ const REALTIME_DEFAULTS = {
   connectionTimeout: 4000,
   minUptime: 5000,
   maxRetries: Infinity,
-  /** Failed connects in a row after which `authProbe` is fetched. */
-  failuresBeforeProbe: 3,
 } as const;
+
+/** Failed connects in a row after which `authProbe` is fetched. */
+const FAILURES_BEFORE_PROBE = 3;
 
 /** The options that are delays in ms: from 0 to 2³¹−1. */
 const DELAY_OPTIONS = ['minReconnectionDelay', 'maxReconnectionDelay', 'connectionTimeout', 'minUptime'] as const;
@@ -167,7 +171,7 @@ function socketsByUrl(): Map<string, Entry> {
   if (sockets == null) {
     const map = (sockets = new Map());
     // The test kit's reset() ends every subscription of every copy, so none leaks into the next test.
-    (state().subscriptionEnders ??= new Set()).add(() => {
+    onChannelReset(() => {
       for (const entry of [...map.values()]) end(entry, 'closed');
     });
   }
@@ -270,7 +274,7 @@ function start(entry: Entry): void {
     if (rws.retryCount > settings.maxRetries) return end(entry, 'closed');
     setStatus(entry, 'reconnecting');
     entry._failures += 1;
-    if (entry._failures >= REALTIME_DEFAULTS.failuresBeforeProbe) probeAuthorization(entry, rws);
+    if (entry._failures >= FAILURES_BEFORE_PROBE) probeAuthorization(entry, rws);
   };
   rws.onmessage = ({ data }) => {
     if (entry._socket !== rws) return;

@@ -4,7 +4,7 @@
  * @module
  */
 import { parseBody, type HandledResponse, type PluginBackend } from '../../demo/lib/platform.mjs';
-import { pageWindow } from '../shared.js';
+import { pageWindow } from '../page.js';
 import { bodyText, headerRecord, makeResponse } from './response.js';
 
 /** A request the page sent, as `platform.requests` records it. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { acceptPort, resetChannel, type HostMessage } from '../channel.js';
-import { pageWindow } from '../shared.js';
+import { pageWindow } from '../page.js';
 import { restoreLaunch } from './launch.js';
 
 /** Options of {@link connectHost}. */

@@ -2,7 +2,7 @@
  * A companion launch in a test: the page URL Canvas would load in the iframe.
  * @module
  */
-import { pageWindow } from '../shared.js';
+import { pageWindow } from '../page.js';
 
 /** Options of {@link launch}. */
 export interface LaunchOptions {

@@ -3,7 +3,7 @@
  * decides each upgrade and holds each open connection.
  * @module
  */
-import { reportCallbackError } from '../shared.js';
+import { reportCallbackError } from '../report.js';
 
 /** One open connection, as the socket class hands it to the server. */
 export interface Connection {

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MessageChannel, type MessagePort as NodePort } from 'node:worker_threads';
-import { closeModal, configure, isHostConnected, onHostMessage, postToHost, resize, whenHostReady } from '../../src/channel.js';
-import { debugLog } from '../../src/shared.js';
+import { closeModal, configure, debugLog, isHostConnected, onHostMessage, postToHost, resetChannel, resize, whenHostReady } from '../../src/channel.js';
 import { isCompanionError } from '../../src/errors.js';
 
 // happy-dom gives the test window no parent frame: stand one in (a window whose first frame is
@@ -37,13 +36,6 @@ function received(hostPort: NodePort): unknown[] {
 }
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 20));
-
-function resetChannel() {
-  const state = (globalThis as Record<symbol, any>)[Symbol.for('canvas-companion')];
-  state.port?.close();
-  Object.assign(state, { port: undefined, hostOrigin: undefined, queue: [], origins: [], debug: false, handlers: undefined, listen: undefined });
-  state.waiters.clear();
-}
 
 beforeEach(() => {
   document.head.innerHTML = '';

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isCompanionError } from '../../src/errors.js';
-import { acceptPort } from '../../src/channel.js';
+import { acceptPort, resetChannel } from '../../src/channel.js';
 import { openPatient, patientPath, patientUrl } from '../../src/navigation.js';
-import { state } from '../../src/shared.js';
 
 const P = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
 
@@ -28,9 +27,7 @@ const PAGE_ORIGIN = 'http://127.0.0.1:4173';
 
 afterEach(() => {
   vi.unstubAllGlobals();
-  state().port?.close();
-  state().port = undefined;
-  state().hostOrigin = undefined;
+  resetChannel();
 });
 
 /** Hands the library a port as if the host on `origin` had sent INIT_CHANNEL. */
