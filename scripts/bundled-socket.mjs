@@ -35,6 +35,7 @@ const BANNER = '/*! reconnecting-websocket 4.4.0 | (c) 2018 Pedro Ladaria | MIT 
  * A rollup output plugin: the notice as a plain comment, which the file keeps but minifiers and
  * bundlers drop. For the ESM file, whose importers bundle only the exports they use.
  */
+/** @type {import('rollup').OutputPlugin} */
 export const plainSocketNotice = {
   name: 'plain-socket-notice',
   renderChunk(code) {
@@ -59,7 +60,10 @@ const trim = (removed) => (context) => (file) => {
   return ts.visitNode(file, visit);
 };
 
-/** A rollup (and vite) plugin: `import ReconnectingWebSocket from 'reconnecting-websocket'` gets the trimmed copy. */
+/**
+ * A rollup (and vite) plugin: `import ReconnectingWebSocket from 'reconnecting-websocket'` gets the trimmed copy.
+ * @type {import('vite').Plugin}
+ */
 export const bundledSocket = {
   name: 'bundled-socket',
   enforce: 'pre',
