@@ -1,5 +1,4 @@
 import { copyFileSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
@@ -7,21 +6,30 @@ import { bundledSocket, plainSocketNotice } from './scripts/bundled-socket.mjs';
 
 const umd = { format: 'umd', name: 'CanvasCompanion', exports: 'named' };
 // Only the .min file has its `_private` members (all in the bundled socket code) renamed short.
-const minify = { compress: { passes: 2, pure_getters: true }, mangle: { properties: { regex: /^_(?!_)/ } } };
-// The test kit's declarations import the harness's platform types, from demo/ (not in dist/types).
-const platformTypes = { name: 'platform-types', resolveId: (id) => (id.endsWith('/demo/lib/platform.mjs') ? resolve('demo/lib/platform.d.mts') : null) };
+const minify = { ecma: 2020, compress: { passes: 2, pure_getters: true }, mangle: { properties: { regex: /^_(?!_)/ } } };
 const copyTypes = (from, to) => ({ name: 'd.mts', writeBundle: () => copyFileSync(from, to) });
+// The guard of the development-only warnings (src/dev.ts), as the source writes it. The ESM file
+// keeps it for the importer's bundler to decide; each UMD file gets its answer here: `true` in
+// the development file, `false` in the .min file, whose minifier then leaves out the warnings.
+const DEVELOPMENT_GUARD = "typeof process === 'object' && process.env.NODE_ENV !== 'production'";
+const development = (value) => ({
+  name: 'development-guard',
+  renderChunk(code) {
+    if (!code.includes(DEVELOPMENT_GUARD)) this.error(`no "${DEVELOPMENT_GUARD}" in the bundle: recheck src/dev.ts and rollup.config.mjs`);
+    return { code: code.replaceAll(DEVELOPMENT_GUARD, String(value)), map: null };
+  },
+});
 
 export default [
   {
     input: 'src/index.ts',
-    plugins: [bundledSocket, typescript({ tsconfig: 'tsconfig.build.json' })],
+    plugins: [bundledSocket, typescript({ tsconfig: 'tsconfig.build.json', target: 'ES2021' })],
     output: [
       // In the ESM file the notice is a plain comment: a bundler that takes only the core from it
       // drops it with the socket code, instead of copying a `/*!` banner into every bundle.
       { file: 'dist/canvas-companion.mjs', format: 'es', plugins: [plainSocketNotice] },
-      { file: 'dist/canvas-companion.umd.js', ...umd },
-      { file: 'dist/canvas-companion.umd.min.js', ...umd, plugins: [terser(minify)] },
+      { file: 'dist/canvas-companion.umd.js', ...umd, plugins: [development(true)] },
+      { file: 'dist/canvas-companion.umd.min.js', ...umd, plugins: [development(false), terser(minify)] },
     ],
   },
   {
@@ -36,7 +44,7 @@ export default [
   },
   {
     input: 'dist/types/testing/index.d.ts',
-    plugins: [platformTypes, dts({ respectExternal: true }), copyTypes('dist/testing.d.ts', 'dist/testing.d.mts')],
+    plugins: [dts({ respectExternal: true }), copyTypes('dist/testing.d.ts', 'dist/testing.d.mts')],
     output: { file: 'dist/testing.d.ts', format: 'es' },
   },
   {
@@ -55,5 +63,31 @@ export default [
     ],
     // Script-tag users get the UMD global's types as `CanvasCompanion.…`.
     output: { file: 'dist/canvas-companion.d.ts', format: 'es', footer: 'export as namespace CanvasCompanion;' },
+  },
+  // The companion harness (Node, for the `canvas-companion harness` bin): its server with the mock
+  // platform bundled in, ws and Node's modules left to Node. Never part of a browser file.
+  {
+    input: 'src/harness/index.ts',
+    external: (id) => id === 'ws' || id.startsWith('node:'),
+    plugins: [typescript({ tsconfig: 'tsconfig.harness.json' })],
+    output: { file: 'dist/harness/harness.mjs', format: 'es' },
+  },
+  {
+    // The shell the harness serves: its script, and its page and styles copied beside it.
+    input: 'src/harness/shell/shell.ts',
+    plugins: [
+      typescript({ tsconfig: 'tsconfig.harness.json' }),
+      {
+        name: 'shell-assets',
+        async generateBundle() {
+          for (const fileName of ['index.html', 'shell.css']) {
+            const path = `src/harness/shell/${fileName}`;
+            this.addWatchFile(path);
+            this.emitFile({ type: 'asset', fileName, source: await this.fs.readFile(path, { encoding: 'utf8' }) });
+          }
+        },
+      },
+    ],
+    output: { file: 'dist/harness/shell/shell.js', format: 'es' },
   },
 ];

@@ -2,17 +2,24 @@
 /**
  * `canvas-companion`: the package's command line.
  *
- *   canvas-companion harness [options]   the companion harness (demo/harness.mjs); --help lists options
+ *   canvas-companion harness [options]   the companion harness (dist/harness/harness.mjs, built from
+ *                                        src/harness/); --help lists options
  *   canvas-companion vendor DIR          copies the built library into a plugin's static/ folder
  *   canvas-companion build               (a checkout only; the package's `prepare`) builds dist/ if stale
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { LIBRARY_FILES as LIBRARY } from '../demo/lib/library.mjs';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = join(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist');
+/** The built harness: it also knows the option parser and the library's file names. */
+const HARNESS = join(DIST, 'harness', 'harness.mjs');
+/** What the harness serves besides the library, written by the same build. */
+const SHELL = ['index.html', 'shell.css', 'shell.js'].map((name) => join(DIST, 'harness', 'shell', name));
+/** What a build reads: present only in a checkout (installed from npm, dist/ ships built). */
+const SOURCES = [join(ROOT, 'src'), join(ROOT, 'rollup.config.mjs')];
 
 const USAGE = `Usage:
   canvas-companion harness [options]   Start the companion harness (a local stand-in for Canvas's
@@ -38,41 +45,75 @@ function newest(path) {
 }
 
 /**
- * In a checkout (src/ is there), builds dist/ when it is missing or older than src/. Installed from
- * npm there is no src/: dist/ ships built, and nothing is built.
+ * Imports the built harness; null when it is not built. `fresh` skips the copy an earlier import
+ * left in the module cache (after a rebuild).
  */
-function ensureBuilt() {
-  const sources = [join(ROOT, 'src'), join(ROOT, 'rollup.config.mjs')];
-  if (!sources.every(existsSync)) return;
-  const built = LIBRARY.map((name) => join(DIST, name));
-  const stale = !built.every(existsSync) || Math.min(...built.map((file) => statSync(file).mtimeMs)) < Math.max(...sources.map(newest));
-  if (!stale) return;
+async function loadHarness(fresh = false) {
+  if (!existsSync(HARNESS)) return null;
+  const url = pathToFileURL(HARNESS);
+  if (fresh) url.search = `?${Date.now()}`;
+  return import(url.href);
+}
+
+/**
+ * In a checkout (src/ is there): is dist/ missing or older than src/? Installed from npm there is
+ * no src/, and never anything to build.
+ */
+function isStale(harness) {
+  if (!SOURCES.every(existsSync)) return false;
+  if (!harness) return true;
+  const built = [...harness.LIBRARY_FILES.map((name) => join(DIST, name)), HARNESS, ...SHELL];
+  return !built.every(existsSync) || Math.min(...built.map((file) => statSync(file).mtimeMs)) < Math.max(...SOURCES.map(newest));
+}
+
+function build() {
   console.log('canvas-companion: building the library (dist/ is missing or older than src/)');
   const result = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   if (result.status !== 0) fail('the build failed (see above); fix it, or start with --no-build to use dist/ as it is', 1);
 }
 
-async function harness(argv) {
-  // Options first: a bad one fails before any build or import of the server.
-  const { HELP, OptionError, parseArgs } = await import('../demo/lib/options.mjs');
-  let options;
+/** Builds dist/ when it is stale (see isStale); returns whether it did. */
+function ensureBuilt(harness) {
+  if (!isStale(harness)) return false;
+  build();
+  return true;
+}
+
+/** The harness's options, parsed by `harness`; a bad one exits with status 2. */
+async function parseOptions(harness, argv) {
   try {
-    options = await parseArgs(argv);
+    return await harness.parseArgs(argv);
   } catch (error) {
-    if (error instanceof OptionError) fail(`${error.message}\n(canvas-companion harness --help lists the options)`);
-    throw error;
+    if (!(error instanceof harness.OptionError)) throw error;
+    // A stale build may not know an option added to src/ since: say so rather than build first.
+    const stale = isStale(harness) ? '\n(dist/ is older than src/: run npm run build if this option is new)' : '';
+    fail(`${error.message}\n(canvas-companion harness --help lists the options)${stale}`);
   }
+}
+
+async function harness(argv) {
+  // Options first, with the harness as built, so a bad one fails before any build. Only when none is
+  // built yet (a fresh checkout) does the build come first: the built harness is what parses them.
+  let loaded = await loadHarness();
+  let options = loaded && (await parseOptions(loaded, argv));
+  // --no-build is a flag and never an option's value, so argv tells even when nothing parsed it yet.
+  const build = options ? options.build && !options.help : !argv.includes('--no-build');
+  if (build && ensureBuilt(loaded)) {
+    // Parsed again by the harness just built, which knows the options of src/ as it is now.
+    loaded = await loadHarness(Boolean(loaded));
+    options = null;
+  }
+  if (!loaded) fail(`the library is not built (${DIST} has no harness/harness.mjs): run npm run build`);
+  options ??= await parseOptions(loaded, argv);
   if (options.help) {
-    console.log(HELP);
+    console.log(loaded.HELP);
     return;
   }
-  if (options.build) ensureBuilt();
-  const { startHarness } = await import('../demo/harness.mjs');
   let running;
   try {
-    running = await startHarness(options);
+    running = await loaded.startHarness(options);
   } catch (error) {
-    if (error instanceof OptionError || error.code === 'EADDRINUSE') fail(error.message, error instanceof OptionError ? 2 : 1);
+    if (error instanceof loaded.OptionError || error.code === 'EADDRINUSE') fail(error.message, error instanceof loaded.OptionError ? 2 : 1);
     throw error;
   }
   // The harness is a development server: a bug in a mock module's own timers must not stop it.
@@ -114,11 +155,14 @@ function pluginName(dir) {
   return { name: 'my_plugin', folder: null };
 }
 
-function vendor(argv) {
+async function vendor(argv) {
   if (argv.length !== 1 || argv[0].startsWith('-')) fail(`vendor takes one folder: canvas-companion vendor DIR (a plugin folder, or the static/ folder itself)`);
   const given = resolve(argv[0]);
   if (!existsSync(given) || !statSync(given).isDirectory()) fail(`vendor ${argv[0]}: no such folder`);
   const target = existsSync(join(given, 'CANVAS_MANIFEST.json')) ? join(given, 'static') : given;
+  const harness = await loadHarness();
+  if (!harness) fail(`the library is not built (harness/harness.mjs missing in ${DIST}); in a checkout run npm run build`, 1);
+  const LIBRARY = harness.LIBRARY_FILES;
   const missing = LIBRARY.filter((name) => !existsSync(join(DIST, name)));
   if (missing.length) fail(`the library is not built (${missing.join(', ')} missing in ${DIST}); in a checkout run npm run build`, 1);
   mkdirSync(target, { recursive: true });
@@ -181,7 +225,7 @@ const showVersion = () => console.log(version());
 const COMMANDS = {
   harness,
   vendor,
-  build: (argv) => (argv.length ? fail(`build takes no arguments\n${USAGE}`) : ensureBuilt()),
+  build: async (argv) => (argv.length ? fail(`build takes no arguments\n${USAGE}`) : ensureBuilt(await loadHarness())),
   '--version': showVersion,
   '-v': showVersion,
   help: usage,

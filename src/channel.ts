@@ -6,10 +6,14 @@
  * before the page's own scripts run or before `DOMContentLoaded`.
  * @module
  */
-import { checkDelay, checkFunction, startTimer } from './checks.js';
+import { checkDelay, checkFunction, checkSignal, startTimer } from './checks.js';
+import { warnUnknownOptions } from './dev.js';
 import { CompanionError } from './errors.js';
 import { globalScope, pageWindow } from './page.js';
-import { reportCallbackError, warn } from './report.js';
+import { reportCallbackError, warn, warnOnce } from './report.js';
+
+// Bundlers' development flag, read behind `typeof process` (see dev.ts); not Node's whole type.
+declare const process: { env: { NODE_ENV?: string } };
 
 /** A message sent to or received from the host: an object with a string `type`. */
 export interface HostMessage {
@@ -142,8 +146,15 @@ function isParentOf(source: MessageEventSource | null, page: Window): boolean {
  */
 function allowedOrigins(page: Window): string[] {
   const meta = page.document.querySelector<HTMLMetaElement>(`meta[name="${META_NAME}"]`);
-  const listed = meta?.content.split(/[\s,]+/) ?? [];
+  const listed = meta?.content.split(/[\s,]+/).filter(Boolean) ?? [];
   if (listed.includes('*')) warn(ANY_ORIGIN_WARNING);
+  // Such an entry can never match: the handshake it was meant for would fail, and this says why.
+  if (typeof process === 'object' && process.env.NODE_ENV !== 'production') {
+    for (const entry of listed) {
+      const problem = originEntryProblem(entry);
+      if (problem) warnOnce(`<meta name="${META_NAME}">: ${problem}`);
+    }
+  }
   return [...(state().origins ?? []), ...listed];
 }
 
@@ -291,6 +302,7 @@ function waitForPort(timeout: number, signal?: AbortSignal): Promise<MessagePort
 export function whenHostReady(options: WhenHostReadyOptions = {}): Promise<void> {
   const { timeout = 5000, signal } = options;
   checkDelay('timeout', timeout, true);
+  checkSignal(signal);
   if (signal?.aborted) return Promise.reject(signal.reason);
   return waitForPort(timeout, signal).then((port) => {
     if (port) return;
@@ -311,6 +323,7 @@ export function whenHostReady(options: WhenHostReadyOptions = {}): Promise<void>
 export function closeModal(options: CloseModalOptions = {}): Promise<'port' | 'window'> {
   const { timeout = 1000 } = options;
   checkDelay('timeout', timeout, true);
+  if (typeof process === 'object' && process.env.NODE_ENV !== 'production') warnUnknownOptions('closeModal', options, ['timeout']);
   return waitForPort(timeout).then((port) => {
     if (port) {
       port.postMessage({ type: 'CLOSE_MODAL' });
@@ -384,15 +397,60 @@ export function resize(dimensions: ResizeOptions): void {
   postToHost(message);
 }
 
-/** What `configure({ allowedOrigins })` and the meta tag accept: an exact origin, `'null'` or `'*'`. */
-function isAllowedOriginEntry(value: unknown): value is string {
-  if (value === '*' || value === 'null') return true;
-  if (typeof value !== 'string' || value.includes('*')) return false;
+/**
+ * Keeps the host's modal as tall as the page: sends `RESIZE` with the document's height (the
+ * `<html>` element's, in CSS pixels rounded up) at once and whenever it changes, at most once a
+ * frame and only when it differs from the last one sent (queued, like any message, until the
+ * port arrives). Opt-in, never started by the library: one Canvas version was reported to drop
+ * the channel after a `RESIZE`, so try it on yours. Outside a browser, or without
+ * `ResizeObserver`, it does nothing.
+ *
+ * @example
+ * ```ts
+ * const stopResizing = autoResize(); // e.g. a form whose error messages make it grow
+ * ```
+ * @returns A function that stops it.
+ */
+export function autoResize(): () => void {
+  // The window is the global object: its constructors are there.
+  const page = pageWindow() as (Window & typeof globalThis) | undefined;
+  if (typeof page?.ResizeObserver !== 'function') return () => {};
+  const root = page.document.documentElement;
+  let lastHeight: number | undefined;
+  // The pending animation frame; 0 for none (frame handles are never 0).
+  let frame = 0;
+  // The observer reports the first size at once, then every change; one frame gathers them.
+  const observer = new page.ResizeObserver(() => {
+    frame ||= page.requestAnimationFrame(() => {
+      frame = 0;
+      const height = Math.ceil(root.getBoundingClientRect().height);
+      if (height !== lastHeight) resize({ height: (lastHeight = height) });
+    });
+  });
+  observer.observe(root);
+  return () => {
+    observer.disconnect();
+    page.cancelAnimationFrame(frame);
+  };
+}
+
+/**
+ * Why `entry` is not what `configure({ allowedOrigins })` and the meta tag accept (an exact
+ * origin, `'null'` or `'*'`), naming the origin it should be when there is one (a trailing slash,
+ * a path, upper case); `''` when it is fine.
+ */
+function originEntryProblem(entry: unknown): string {
+  if (entry === '*' || entry === 'null') return '';
+  let origin: string | undefined;
   try {
-    return new URL(value).origin === value;
+    origin = new URL(entry as string).origin;
   } catch {
-    return false;
+    // Not a URL at all (no scheme, a symbol): there is no origin to suggest.
   }
+  const isWildcard = String(entry).includes('*');
+  if (origin === entry && !isWildcard) return '';
+  const suggestion = origin != null && origin !== 'null' && !isWildcard ? `write ${origin}` : 'like https://example.com';
+  return `${String(entry)} is not an origin (${suggestion})`;
 }
 
 /**
@@ -404,6 +462,7 @@ function isAllowedOriginEntry(value: unknown): value is string {
  */
 export function configure(options: ConfigureOptions): void {
   const { allowedOrigins, debug } = options ?? {};
+  if (typeof process === 'object' && process.env.NODE_ENV !== 'production') warnUnknownOptions('configure', options, ['allowedOrigins', 'debug']);
   const channel = state();
   if (allowedOrigins != null) {
     if (typeof allowedOrigins === 'string' || typeof (allowedOrigins as Iterable<string>)[Symbol.iterator] !== 'function') {
@@ -411,9 +470,8 @@ export function configure(options: ConfigureOptions): void {
     }
     const origins = [...allowedOrigins];
     for (const origin of origins) {
-      if (!isAllowedOriginEntry(origin)) {
-        throw new TypeError(`allowedOrigins: ${String(origin)} is not an origin like https://example.com`);
-      }
+      const problem = originEntryProblem(origin);
+      if (problem) throw new TypeError('allowedOrigins: ' + problem);
     }
     if (origins.includes('*')) warn(ANY_ORIGIN_WARNING);
     channel.origins = origins;

@@ -27,6 +27,14 @@ export function checkFunction(name: string, value: unknown): void {
   if (typeof value !== 'function') throw new TypeError(`${name} must be a function`);
 }
 
+/**
+ * @throws TypeError unless `signal` is absent (`undefined`, or `null` as `fetch` allows) or can be
+ * listened to as an `AbortSignal` (one from another realm, a frame or jsdom, counts too).
+ */
+export function checkSignal(signal: unknown): void {
+  if (signal != null && typeof (signal as AbortSignal).addEventListener !== 'function') throw new TypeError('signal must be an AbortSignal');
+}
+
 /** Like `setTimeout`, except that an infinite delay (allowed by {@link checkDelay}) sets no timer at all. */
 export function startTimer(callback: () => void, delay: number): ReturnType<typeof setTimeout> | undefined {
   return delay === Infinity ? undefined : setTimeout(callback, delay);

@@ -68,11 +68,15 @@ function readId(params: URLSearchParams, name: string): string | null {
   return isValidId(values[0]) && new Set(values).size === 1 ? values[0] : null;
 }
 
-/** The query of a URL: what follows the first `?` before any `#`. A fragment is never a query. */
+/**
+ * The query of a URL with its `?` (`location.search`): from the first `?` to any `#`. A fragment
+ * is never a query. The `?` is kept so that `URLSearchParams` removes exactly that one, as the URL
+ * standard does: in `??patient_id=…` the parameter is named `?patient_id`, as Django sees it.
+ */
 function queryOf(url: string): string {
   const beforeFragment = url.split('#', 1)[0]!;
   const queryStart = beforeFragment.indexOf('?');
-  return queryStart === -1 ? '' : beforeFragment.slice(queryStart + 1);
+  return queryStart === -1 ? '' : beforeFragment.slice(queryStart);
 }
 
 /**

@@ -6,9 +6,13 @@
 import { CompanionError, isCompanionError } from './errors.js';
 import { requestJSON } from './http.js';
 import type { Subscription } from './realtime.js';
-import { checkDelay, checkFunction } from './checks.js';
+import { checkDelay, checkFunction, checkSignal } from './checks.js';
+import { warnUnknownOptions } from './dev.js';
 import { pageWindow } from './page.js';
 import { callSafely } from './report.js';
+
+// Bundlers' development flag, read behind `typeof process` (see dev.ts); not Node's whole type.
+declare const process: { env: { NODE_ENV?: string } };
 
 /** Options of {@link findCreated}: how to look for a record that a create answer announced. */
 export interface FindCreatedOptions<T> {
@@ -21,7 +25,9 @@ export interface FindCreatedOptions<T> {
   /**
    * Picks the record out of a find's answer; `null` or `undefined` means "not there yet".
    * Not called for an empty answer (also "not yet").
-   * @default the answer's `id`, else its first non-empty `*_id` value
+   * @default the answer's `id` when it has that key, else the value of its one key ending in
+   *   `_id` (an empty string counts as "not yet"). An answer with several `_id` keys and no `id`
+   *   is ambiguous: the promise rejects with a `TypeError` naming them, asking for a `select`.
    */
   select?: (found: any) => T | null | undefined;
   /**
@@ -37,7 +43,10 @@ export interface FindCreatedOptions<T> {
    * @default 5000
    */
   timeout?: number;
-  /** Stops everything; the promise then rejects with `signal.reason`. */
+  /**
+   * Stops everything; the promise then rejects with `signal.reason`. Anything else than an
+   * `AbortSignal` (or `null`) is a `TypeError`.
+   */
   signal?: AbortSignal;
   /**
    * A live subscription (from `subscribe()`) on which the plugin broadcasts when records land:
@@ -62,14 +71,21 @@ export interface CreateAndFindOptions<T> extends FindCreatedOptions<T> {
   onAccepted?: (ack: any) => void;
 }
 
-/** The default `select`: the answer's `id`, else its first non-empty `*_id` value. */
-function firstId(found: any): unknown {
-  if (found.id) return found.id;
-  for (const [key, value] of Object.entries(found)) {
-    if (key.endsWith('_id') && value) return value;
-  }
-  return undefined;
+/**
+ * The default `select`: the answer's `id`, else its one `*_id` value; `''` is "not yet". Never a
+ * guess: in `{ patient_id: null, created_by_id: "…" }` the creator's ID is not the record's, so
+ * several `*_id` keys are a mistake to report, not a choice to make.
+ * @throws TypeError naming the keys when there are several `*_id` keys and no `id`.
+ */
+function selectId(found: any): unknown {
+  const idKeys = found.id !== undefined ? ['id'] : Object.keys(found).filter((key) => key.endsWith('_id'));
+  if (idKeys.length > 1) throw new TypeError(`find answer has several IDs (${idKeys}): pass select`);
+  const id = idKeys.length === 1 ? found[idKeys[0]!] : undefined;
+  return id === '' ? undefined : id;
 }
+
+/** The options of {@link findCreated}, for the development warnings; {@link createAndFind} adds its own. */
+const FIND_OPTIONS = ['find', 'select', 'interval', 'timeout', 'signal', 'wake', 'fetch'];
 
 /** Worth another find: a 5xx answer, no answer, or a find that timed out. */
 function isTransient(error: unknown): boolean {
@@ -89,12 +105,13 @@ function lookupQuery(ack: any): Record<string, any> {
 type FindSettings<T> = FindCreatedOptions<T> & { interval: number; timeout: number };
 
 function findSettings<T>(options: FindCreatedOptions<T>): FindSettings<T> {
-  const { find, select, wake, interval = 500, timeout = 5000 } = options;
+  const { find, select, wake, signal, interval = 500, timeout = 5000 } = options;
   if (typeof find !== 'string' && typeof find !== 'function') throw new TypeError('find must be a URL or a function');
   if (select !== undefined) checkFunction('select', select);
   if (wake !== undefined && typeof wake?.listen !== 'function') throw new TypeError('wake must be a subscription');
   checkDelay('interval', interval, false);
   checkDelay('timeout', timeout, true);
+  checkSignal(signal);
   return { ...options, interval, timeout };
 }
 
@@ -141,7 +158,7 @@ function createWaker(wake: Subscription | undefined, signal: AbortSignal | undef
 
 /** The poll loop of {@link findCreated}, with its options already checked. */
 async function poll<T>(ack: unknown, settings: FindSettings<T>, waker: ReturnType<typeof createWaker>): Promise<T> {
-  const { find, select = firstId as (found: any) => T, interval, timeout, signal, fetch } = settings;
+  const { find, select = selectId as (found: any) => T, interval, timeout, signal, fetch } = settings;
   const deadline = Date.now() + timeout;
   let nextFind = Date.now() + interval;
   let lastFailure: unknown;
@@ -196,6 +213,7 @@ async function poll<T>(ack: unknown, settings: FindSettings<T>, waker: ReturnTyp
  */
 export function findCreated<T = string>(ack: unknown, options: FindCreatedOptions<T>): Promise<T> {
   const settings = findSettings(options ?? ({} as FindCreatedOptions<T>));
+  if (typeof process === 'object' && process.env.NODE_ENV !== 'production') warnUnknownOptions('findCreated', options, FIND_OPTIONS);
   const waker = createWaker(settings.wake, settings.signal);
   return poll(ack, settings, waker).finally(waker.dispose);
 }
@@ -222,6 +240,9 @@ export function createAndFind<T = string>(options: CreateAndFindOptions<T>): Pro
   const settings = findSettings(options ?? ({} as CreateAndFindOptions<T>));
   const { create, body, signal, onAccepted, fetch } = options;
   if (typeof create !== 'string') throw new TypeError('create must be a URL');
+  if (typeof process === 'object' && process.env.NODE_ENV !== 'production') {
+    warnUnknownOptions('createAndFind', options, ['create', 'body', 'onAccepted', ...FIND_OPTIONS]);
+  }
   // Sent now, so a body JSON cannot encode throws here, before any listener is added.
   const created = requestJSON(create, { method: 'POST', body, signal, fetch });
   // Listening starts before the answer: a record can land, and be announced, before it.

@@ -4,8 +4,12 @@
  * @module
  */
 import { CompanionError, type CompanionErrorCode } from './errors.js';
-import { checkDelay, startTimer } from './checks.js';
+import { checkDelay, checkSignal, startTimer } from './checks.js';
+import { warnUnknownOptions } from './dev.js';
 import { globalScope, pageWindow } from './page.js';
+
+// Bundlers' development flag, read behind `typeof process` (see dev.ts); not Node's whole type.
+declare const process: { env: { NODE_ENV?: string } };
 
 /** Query parameters: `null` and `undefined` values are left out, others turned into strings. */
 export type QueryParams = Record<string, string | number | boolean | null | undefined>;
@@ -35,7 +39,10 @@ export interface RequestJSONOptions {
   body?: unknown;
   /** Query parameters to append to the URL, encoded. */
   query?: QueryParams;
-  /** Cancels the request; the promise then rejects with `signal.reason`. */
+  /**
+   * Cancels the request; the promise then rejects with `signal.reason`. Anything else than an
+   * `AbortSignal` (or `null`) is a `TypeError`.
+   */
   signal?: AbortSignal;
   /**
    * Deadline for the whole request, answer body included, in ms; past it the promise rejects
@@ -53,6 +60,14 @@ export interface RequestJSONOptions {
 const JSON_TYPE = 'application/json';
 const PLUGIN_PATH = /^\/plugin-io\/api\/(\w+)(\/|$)/;
 const PLUGIN_NAME = /^\w+$/;
+/**
+ * What could take a path out of the plugin's prefix: a dot segment (`.` or `..`, percent-encoded
+ * or not), with which URL resolution climbs; a backslash, a `/` to the URL parser (and `%5C`, one
+ * to a server that decodes it); a tab or newline, which the parser drops (`.<tab>.` is `..`).
+ */
+const ESCAPE_FROM_PREFIX = /\/(\.|%2e){1,2}(\/|$)|[\\\t\n\r]|%5c/i;
+/** The options of {@link requestJSON}, for the development warnings. */
+const REQUEST_OPTIONS = ['method', 'body', 'query', 'signal', 'timeout', 'fetch'];
 
 /**
  * The plugin's name, read from a path of the form `/plugin-io/api/<plugin_name>/…`.
@@ -80,17 +95,21 @@ function withQuery(url: string, query: QueryParams = {}): string {
 /**
  * The URL of one of the plugin's SimpleAPI routes: `/plugin-io/api/<plugin><path>[?query]`.
  * The path is kept exactly, trailing slash included, because SimpleAPI matches the whole path.
+ * It never leaves the plugin's prefix: a path with a dot segment or a backslash is refused.
  *
  * @example
  * ```ts
  * apiUrl('/app/find', { query: { name: 'Ada' } }) // '/plugin-io/api/my_plugin/app/find?name=Ada'
  * ```
- * @throws TypeError if `path` does not start with `/`, or if no plugin name is given and the
- *   page is not served under `/plugin-io/api/<plugin>/` (or the name is not `\w+`).
+ * @throws TypeError if `path` does not start with `/`; if its path part (before any `?` or `#`)
+ *   has a dot segment (`.`, `..`, percent-encoded too: `%2e`, `.%2E`…), a backslash (or `%5C`), a
+ *   tab or a newline; or if no plugin name is given and the page is not served under
+ *   `/plugin-io/api/<plugin>/` (or the name is not `\w+`).
  */
 export function apiUrl(path: string, options: ApiUrlOptions = {}): string {
-  if (typeof path !== 'string' || !path.startsWith('/')) {
-    throw new TypeError('path must start with "/"');
+  // Only the path part is checked for a way out: a query may hold anything.
+  if (typeof path !== 'string' || !path.startsWith('/') || ESCAPE_FROM_PREFIX.test(path.split(/[?#]/, 1)[0]!)) {
+    throw new TypeError('path must start with "/", without dot segments or backslashes');
   }
   const plugin = options.plugin ?? pluginName();
   if (plugin == null) {
@@ -115,9 +134,12 @@ function encodeBody(body: unknown, method: string): string | undefined {
   return text;
 }
 
-/** An answer's body: its JSON value, else its text (with the parse error); `undefined` when empty. */
+/** What JSON itself counts as whitespace: space, tab, CR, LF (not a no-break space). */
+const JSON_WHITESPACE = /^[ \t\r\n]*$/;
+
+/** An answer's body: its JSON value, else its text (with the parse error); `undefined` when empty (JSON whitespace only). */
 function parseBody(text: string): { value: unknown; parseError?: unknown } {
-  if (!text.trim()) return { value: undefined };
+  if (JSON_WHITESPACE.test(text)) return { value: undefined };
   try {
     return { value: JSON.parse(text) };
   } catch (parseError) {
@@ -139,22 +161,53 @@ function httpError(url: string, status: number, body: unknown): CompanionError {
 }
 
 /**
+ * Tells whether `response` followed a redirect to an HTML page: the sign-in page in front of an
+ * expired session (a plugin's API answers JSON), so the same as a 401.
+ * @internal Also for realtime's `authProbe`.
+ */
+export function isSignInRedirect(response: Response): boolean {
+  return response.redirected && /html/i.test(response.headers.get('content-type') ?? '');
+}
+
+/**
+ * Why a redirected answer is not the plugin's own, judged before its body is read; `undefined`
+ * when it is (or was not redirected). One that ended on another origin than the request's (CORS
+ * allowing it) is never read; one that ended on an HTML page is a sign-in page.
+ */
+function redirectRefusal(url: string, response: Response): CompanionError | undefined {
+  if (!response.redirected) return undefined;
+  const { status } = response;
+  const answeredFrom = new URL(response.url).origin;
+  // Outside a browser a relative URL has no origin of its own: the answer's is taken as its.
+  if (answeredFrom !== new URL(url, pageWindow()?.location.href ?? response.url).origin) {
+    return new CompanionError('INVALID_RESPONSE', `${url}: redirected to ${answeredFrom}`, { status });
+  }
+  if (isSignInRedirect(response)) return new CompanionError('UNAUTHORIZED', `${url}: redirected to a sign-in page`, { status });
+  return undefined;
+}
+
+/**
  * Sends a same-origin request with the session cookie and reads a JSON answer.
  * Never sends `Prefer: respond-async` (which would make Canvas drop the handler's answer).
  *
- * @returns The parsed body, or `null` for a 204 or an empty body.
+ * @returns The parsed body, or `null` for a 204 or an empty body (nothing but JSON whitespace:
+ *   space, tab, CR, LF).
  * @throws CompanionError (as a rejection): `UNAUTHORIZED` for 401 and 403 (the message is the
- *   body's `error` when it has one), `NOT_FOUND` for 404, `HTTP_ERROR` for any other non-2xx
- *   (each with `status` and the answer's `body`), `NETWORK_ERROR` when no answer came (the fetch
- *   error is the `cause`), `INVALID_RESPONSE` when a 2xx body is not JSON, `TIMEOUT` after
+ *   body's `error` when it has one), and for a redirect that ended on an HTML page (a sign-in
+ *   page); `NOT_FOUND` for 404, `HTTP_ERROR` for any other non-2xx (each with `status` and the
+ *   answer's `body`), `NETWORK_ERROR` when no answer came (the fetch error is the `cause`),
+ *   `INVALID_RESPONSE` when a 2xx body is not JSON or too large to read, or when the answer came
+ *   from another origin than the one asked (a redirect: its body is never read), `TIMEOUT` after
  *   `timeout` ms. Rejects with `signal.reason` when aborted. Throws at once, before anything is
  *   sent: `RangeError` for a bad `timeout`, `TypeError` for a body JSON cannot encode or a body
- *   with `GET`/`HEAD`, or without a `fetch`.
+ *   with `GET`/`HEAD`, a `signal` that is not an `AbortSignal`, or without a `fetch`.
  */
 export function requestJSON<T = any>(url: string, options: RequestJSONOptions = {}): Promise<T> {
   const { body, signal, timeout = 30_000, fetch: send = globalScope().fetch } = options;
   if (typeof url !== 'string') throw new TypeError('url must be a string');
   checkDelay('timeout', timeout, true);
+  checkSignal(signal);
+  if (typeof process === 'object' && process.env.NODE_ENV !== 'production') warnUnknownOptions('requestJSON', options, REQUEST_OPTIONS);
   if (typeof send !== 'function') throw new TypeError('no fetch: pass { fetch }');
   const method = options.method ?? (body === undefined ? 'GET' : 'POST');
   if (typeof method !== 'string') throw new TypeError('method must be a string');
@@ -179,10 +232,12 @@ async function exchange<T>(send: typeof fetch, url: string, init: RequestInit, t
   signal?.addEventListener('abort', abortWithCaller);
   const timer = startTimer(() => controller.abort(new CompanionError('TIMEOUT', `${url}: no answer in ${timeout} ms`)), timeout);
   let response: Response;
-  let text: string;
+  let refusal: CompanionError | undefined;
+  let text = '';
   try {
     response = await send(url, { ...init, signal: controller.signal });
-    text = await response.text();
+    refusal = redirectRefusal(url, response);
+    if (!refusal) text = await response.text();
   } catch (cause) {
     // An abort or our timeout also rejects the fetch: report the signal's reason then.
     if (controller.signal.aborted) throw controller.signal.reason;
@@ -191,9 +246,14 @@ async function exchange<T>(send: typeof fetch, url: string, init: RequestInit, t
     clearTimeout(timer);
     signal?.removeEventListener('abort', abortWithCaller);
   }
+  if (refusal) throw refusal;
   const { ok, status } = response;
   const parsed = parseBody(text);
   if (!ok) throw httpError(url, status, parsed.value);
+  // Chromium reads a body past about 512 MiB as "": known when the answer declared its length, as Django's do.
+  if (text === '' && init.method !== 'HEAD' && Number(response.headers.get('content-length')) > 0) {
+    throw new CompanionError('INVALID_RESPONSE', `${url}: body too large to read`, { status });
+  }
   if (parsed.parseError) throw new CompanionError('INVALID_RESPONSE', `${url}: not JSON`, { status, body: text, cause: parsed.parseError });
   return (parsed.value ?? null) as T;
 }

@@ -1,4 +1,4 @@
-export { closeModal, configure, isHostConnected, onHostMessage, postToHost, resize, whenHostReady } from './channel.js';
+export { autoResize, closeModal, configure, isHostConnected, onHostMessage, postToHost, resize, whenHostReady } from './channel.js';
 export type { CloseModalOptions, ConfigureOptions, HostMessage, ResizeOptions, WhenHostReadyOptions } from './channel.js';
 export { applyScope, getContext, isEmbedded, isValidId } from './context.js';
 export type { CompanionContext, CompanionScope, GetContextOptions, GlobalContext, NoteContext, PatientContext } from './context.js';
@@ -8,6 +8,6 @@ export type { ApiUrlOptions, QueryParams, RequestJSONOptions } from './http.js';
 export { createAndFind, findCreated } from './effects.js';
 export type { CreateAndFindOptions, FindCreatedOptions } from './effects.js';
 export { socketUrl, subscribe } from './realtime.js';
-export type { SubscribeOptions, Subscription, SubscriptionStatus } from './realtime.js';
+export type { ServerClose, SubscribeOptions, Subscription, SubscriptionStatus } from './realtime.js';
 export { CompanionError, isCompanionError } from './errors.js';
 export type { CompanionErrorCode, CompanionErrorOptions } from './errors.js';

@@ -26,15 +26,17 @@ export function patientPath(patientId: string): string {
  * accepted `INIT_CHANNEL` came from, or the page's own before the port arrives. For
  * `<a target="_top">` links on pages whose host runs on another origin.
  *
- * @param patientId - The patient's UUID.
- * Outside a browser, with no origin to build on, it is the path alone.
+ * With no origin to build on it is the root-relative path alone: outside a browser, and when the
+ * origin is opaque (`'null'`: a sandboxed host the page allowed, or the test kit in Node), which
+ * names no place to go.
  *
  * @param patientId - The patient's UUID.
  * @throws CompanionError `INVALID_ID` unless `patientId` is a UUID.
  */
 export function patientUrl(patientId: string): string {
-  const origin = hostOrigin() ?? pageWindow()?.location.origin ?? '';
-  return origin + patientPath(patientId);
+  const path = patientPath(patientId);
+  const origin = hostOrigin() ?? pageWindow()?.location.origin;
+  return origin == null || origin === 'null' ? path : origin + path;
 }
 
 /**

@@ -18,18 +18,32 @@
 import ReconnectingWebSocket from './bundled-socket.js';
 import { debugLog, onChannelReset } from './channel.js';
 import { checkDelay, checkFunction } from './checks.js';
+import { warnUnknownOptions } from './dev.js';
 import { globalScope, pageWindow } from './page.js';
 import { callSafely } from './report.js';
 import { CompanionError } from './errors.js';
-import { pluginName } from './http.js';
+import { isSignInRedirect, pluginName } from './http.js';
+
+// Bundlers' development flag, read behind `typeof process` (see dev.ts); not Node's whole type.
+declare const process: { env: { NODE_ENV?: string } };
 
 /**
  * Where a {@link Subscription} stands:
  * `'connecting'` (first connect), `'open'`, `'reconnecting'` (dropped or failed; retrying),
- * `'unauthorized'` (the `authProbe` answered 401 or 403; attempts stopped), `'closed'`
- * (`close()` called, or `maxRetries` used up; attempts stopped).
+ * `'unauthorized'` (signed out: the `authProbe` answered 401 or 403 or was redirected to an HTML
+ * page, or the server closed with 4401 or 4403; attempts stopped), `'closed'` (`close()` called,
+ * `maxRetries` used up, or the server closed with 1008 or another code from 4000 to 4999;
+ * attempts stopped).
  */
 export type SubscriptionStatus = 'connecting' | 'open' | 'reconnecting' | 'unauthorized' | 'closed';
+
+/** The close frame with which the server ended a channel for good: see {@link Subscription.serverClose}. */
+export interface ServerClose {
+  /** The close code: 1008, or 4000 to 4999. */
+  readonly code: number;
+  /** The reason the server gave; `''` when none. */
+  readonly reason: string;
+}
 
 /** What {@link subscribe} returns. */
 export interface Subscription {
@@ -37,6 +51,14 @@ export interface Subscription {
   close(): void;
   /** The channel's current status; `'closed'` once this subscription is closed. */
   readonly status: SubscriptionStatus;
+  /**
+   * Set when the server ended the channel for good, by closing the socket with 1008 (policy
+   * violation) or a code from 4000 to 4999: its code and reason, with status `'closed'`
+   * (`'unauthorized'` for 4401 and 4403). Such a close is never retried. `undefined` otherwise:
+   * other codes (1000, 1001, 1006, 1011–1013…) are retried. (Optional in the type only, so that a
+   * stand-in subscription, e.g. for `createAndFind({ wake })`, need not have it.)
+   */
+  readonly serverClose?: ServerClose | undefined;
   /**
    * Adds another message listener to this subscriber: it gets every message `onMessage` gets,
    * after it, until removed or until the subscription is closed. A throwing listener does not
@@ -69,8 +91,9 @@ export interface SubscribeOptions {
   onStatus?: (status: SubscriptionStatus) => void;
   /**
    * A same-origin URL to `GET` (with the session cookie) after 3 connects in a row failed: a
-   * 401 or 403 answer stops the attempts with status `'unauthorized'`. A refused WebSocket
-   * upgrade looks like a network drop, so this is the only way to tell.
+   * 401 or 403 answer, or a redirect to an HTML page (a sign-in page), stops the attempts with
+   * status `'unauthorized'`. A refused WebSocket upgrade looks like a network drop, so this is
+   * the only way to tell.
    */
   authProbe?: string;
   /**
@@ -127,6 +150,12 @@ const REALTIME_DEFAULTS = {
   maxRetries: Infinity,
 } as const;
 
+/** The options of {@link subscribe}, for the development warnings. */
+const SUBSCRIBE_OPTIONS = [
+  'plugin', 'onOpen', 'onStatus', 'authProbe', 'fetch', 'WebSocket',
+  'minReconnectionDelay', 'maxReconnectionDelay', 'reconnectionDelayGrowFactor', 'connectionTimeout', 'minUptime', 'maxRetries',
+];
+
 /** Failed connects in a row after which `authProbe` is fetched. */
 const FAILURES_BEFORE_PROBE = 3;
 
@@ -159,6 +188,8 @@ interface Entry {
   _timer?: ReturnType<typeof setTimeout>;
   /** Listener for online, pagehide, pageshow and visibilitychange. */
   _onPageEvent: (event: Event) => void;
+  /** The server's close that ended the channel for good, if one did. */
+  _serverClose?: ServerClose;
 }
 
 /** The connection options of a shared socket: the first subscriber's, with the defaults filled in. */
@@ -216,6 +247,17 @@ function end(entry: Entry, status?: SubscriptionStatus): void {
   if (status) setStatus(entry, status);
 }
 
+/**
+ * The status a server's close code ends the channel with, or `undefined` for a code that is
+ * retried. A server says "never again" with 1008 or an application code (4000–4999); the
+ * signed-out ones get the status of a refused upgrade.
+ */
+function finalStatus(code: number): SubscriptionStatus | undefined {
+  if (code === 4401 || code === 4403) return 'unauthorized';
+  if (code === 1008 || (code >= 4000 && code <= 4999)) return 'closed';
+  return undefined;
+}
+
 /** The backoff before retry `retry` (1, 2, …): a random time between half and all of the grown delay. */
 function backoff(settings: Settings, retry: number): number {
   const grown = settings.minReconnectionDelay * settings.reconnectionDelayGrowFactor ** (retry - 1);
@@ -231,7 +273,7 @@ function probeAuthorization(entry: Entry, rws: ReconnectingWebSocket): void {
   entry._probe?.abort();
   const probe = (entry._probe = new AbortController());
   send(authProbe, { credentials: 'same-origin', signal: probe.signal }).then((response) => {
-    const denied = response.status === 401 || response.status === 403;
+    const denied = response.status === 401 || response.status === 403 || isSignInRedirect(response);
     if (denied && entry._socket === rws && entry.status !== 'open') end(entry, 'unauthorized');
   }, ignore);
 }
@@ -268,8 +310,13 @@ function start(entry: Entry): void {
     setStatus(entry, 'open');
     eachSubscriber(entry, (subscriber) => callSafely(subscriber._options.onOpen, undefined));
   };
-  rws.onclose = () => {
+  rws.onclose = ({ code, reason }) => {
     if (entry._socket !== rws) return;
+    const final = finalStatus(code);
+    if (final) {
+      entry._serverClose = { code, reason };
+      return end(entry, final);
+    }
     // RWS has already counted the next retry here.
     if (rws.retryCount > settings.maxRetries) return end(entry, 'closed');
     setStatus(entry, 'reconnecting');
@@ -281,7 +328,11 @@ function start(entry: Entry): void {
     const message = unwrapFrame(data);
     if (message == null) return debugLog('dropped frame', data);
     eachSubscriber(entry, (subscriber) => {
-      for (const listener of subscriber._listeners) callSafely(listener, message);
+      // As for DOM events: a listener added during this dispatch waits for the next message, and
+      // one removed during it (or whose subscription was closed) is not called.
+      for (const listener of [...subscriber._listeners]) {
+        if (subscriber._listeners.has(listener) && entry._subscribers.has(subscriber)) callSafely(listener, message);
+      }
     });
   };
 }
@@ -383,6 +434,7 @@ function settingsFrom(options: SubscribeOptions): Settings {
 export function subscribe(channel: string, onMessage: (message: Record<string, unknown>) => void, options: SubscribeOptions = {}): Subscription {
   checkFunction('onMessage', onMessage);
   const settings = settingsFrom(options);
+  if (typeof process === 'object' && process.env.NODE_ENV !== 'production') warnUnknownOptions('subscribe', options, SUBSCRIBE_OPTIONS);
   const url = socketUrl(channel, options);
   const subscriber: Subscriber = { _options: options, _listeners: new Set([onMessage]) };
   const entry = socketsByUrl().get(url) ?? connect(url, settings);
@@ -401,6 +453,9 @@ export function subscribe(channel: string, onMessage: (message: Record<string, u
     },
     get status() {
       return entry._subscribers.has(subscriber) ? entry.status : 'closed';
+    },
+    get serverClose() {
+      return entry._serverClose;
     },
     listen(listener) {
       checkFunction('listener', listener);

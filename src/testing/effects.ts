@@ -4,7 +4,7 @@
  * platform core checks and lands every effect; this only decides when, as its scheduler.
  * @module
  */
-import type { EffectScheduler } from '../../demo/lib/platform.mjs';
+import type { EffectScheduler } from '../platform/index.js';
 
 /**
  * When an effect that a route applies without its own `after` lands:

@@ -3,7 +3,7 @@
  * (the same request the harness's HTTP server builds), and its answer into a `Response`.
  * @module
  */
-import { parseBody, type HandledResponse, type PluginBackend } from '../../demo/lib/platform.mjs';
+import { parseBody, type HandledResponse, type PluginBackend } from '../platform/index.js';
 import { pageWindow } from '../page.js';
 import { bodyText, headerRecord, makeResponse } from './response.js';
 
@@ -30,6 +30,8 @@ export interface FetchServer {
   readonly plugin: string;
   /** True once the platform was closed: every fetch then fails as a network error. */
   closed(): boolean;
+  /** Calls `listener` when the platform closes (requests still in flight then fail); returns its remover. */
+  onClose(listener: () => void): () => void;
   /** Signed-in staff, or null (every route then answers 401). */
   staff(): Parameters<PluginBackend['handle']>[0]['staff'];
   /** A request arrived (before it is answered): record it, count it. */
@@ -65,6 +67,14 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | null | undefined):
     if (signal.aborted) return abort();
     signal.addEventListener('abort', abort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
+/** Rejects as a network error (a `TypeError`) when the platform closes first, as a request to a server that shut down does. */
+function failOnClose<T>(work: Promise<T>, server: FetchServer): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const stop = server.onClose(() => reject(new TypeError('canvas-companion/testing: the mock platform was closed (close()) while the request was in flight')));
+    work.then(resolve, reject).finally(stop);
   });
 }
 
@@ -126,5 +136,6 @@ export function createFetch(server: FetchServer): typeof fetch {
     }
     return toResponse(handled, method, signal);
   }
-  return (input: RequestInfo | URL, init?: RequestInit) => abortable(answer(input, init ?? {}), init?.signal ?? (isRequest(input) ? input.signal : undefined));
+  return (input: RequestInfo | URL, init?: RequestInit) =>
+    abortable(failOnClose(answer(input, init ?? {}), server), init?.signal ?? (isRequest(input) ? input.signal : undefined));
 }

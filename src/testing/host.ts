@@ -62,13 +62,19 @@ export interface TestHost {
    * at once, as if a host had come and gone: it neither reaches the next test's host nor falls
    * back to `window.close()`. This host's `next()` and `send()` still waiting reject with
    * `Error('host reset')`. Call it after each test (`afterEach(() => host.reset())`), so nothing
-   * leaks into the next.
+   * leaks into the next. On a host that another `connectHost()` (of any copy of the kit) replaced,
+   * it only ends this host's own calls: the page's state belongs to the current host.
    */
   reset(): void;
 }
 
-/** The host holding the page's port, as the kit connected it: ended when replaced or reset. */
-let current: { end(reason: string): void } | undefined;
+/**
+ * Where the host holding the page's port is kept: on the global object, under a `Symbol.for`
+ * key, so that every copy of the kit (an ESM and a CJS copy can both be loaded, as copies of the
+ * library share the page-wide state) ends the host another copy connected.
+ */
+const HOST_KEY = Symbol.for('canvas-companion/testing.host');
+const hostSlot = globalThis as { [HOST_KEY]?: { end(reason: string): void } };
 
 /** The accessor `name` that `object` inherits (from its class or a base class). */
 function inheritedProperty(object: object, name: string): PropertyDescriptor | undefined {
@@ -171,11 +177,11 @@ export function connectHost(options: ConnectHostOptions = {}): TestHost {
       for (const waiter of waiting) waiter.reject(error());
       waiting.clear();
       for (const delivery of deliveries.splice(0)) delivery.reject(error());
-      if (current === self) current = undefined;
+      if (hostSlot[HOST_KEY] === self) delete hostSlot[HOST_KEY];
     },
   };
-  current?.end('host replaced');
-  current = self;
+  hostSlot[HOST_KEY]?.end('host replaced');
+  hostSlot[HOST_KEY] = self;
   acceptPort(pagePort, origin);
 
   return {
@@ -205,10 +211,11 @@ export function connectHost(options: ConnectHostOptions = {}): TestHost {
       return delivered;
     },
     reset() {
+      const replaced = hostSlot[HOST_KEY] !== undefined && hostSlot[HOST_KEY] !== self;
       self.end('host reset');
       pagePort.close();
       hostPort.close();
-      resetState();
+      if (!replaced) resetState();
     },
   };
 }
@@ -223,7 +230,7 @@ export function connectHost(options: ConnectHostOptions = {}): TestHost {
  * was there before the first `launch()`.
  */
 export function resetState(): void {
-  current?.end('host reset');
+  hostSlot[HOST_KEY]?.end('host reset');
   restoreLaunch();
   resetChannel();
 }

@@ -13,5 +13,5 @@ export type { MockPlatform, MockPlatformOptions, MockSocket } from './platform.j
 export type { EffectTiming } from './effects.js';
 export type { RecordedRequest } from './fetch.js';
 export type {
-  ApplyOptions, Change, Command, Effect, MockModule, MockRequest, MockResponse, Note, Patient, PluginPlatform, Route, SocketRequest, SocketRule, Staff, Task,
-} from '../../demo/lib/platform.mjs';
+  ApplyOptions, Change, Command, Effect, Launch, MockModule, MockRequest, MockResponse, Note, Patient, PluginPlatform, Route, SocketRequest, SocketRule, Staff, Task,
+} from '../platform/index.js';

@@ -1,10 +1,10 @@
 /**
  * A mock Canvas platform for a page's unit tests: the harness's own platform core
- * (demo/lib/platform.mjs: staff, patients, notes, tasks, effects, broadcasts, a plugin's routes
+ * (src/platform: staff, patients, notes, tasks, effects, broadcasts, a plugin's routes
  * and socket rules) behind a `fetch` and a `WebSocket` class instead of an HTTP server.
  * @module
  */
-import { createPlatform, type MockModule, type PluginPlatform } from '../../demo/lib/platform.mjs';
+import { createPlatform, type MockModule, type PluginPlatform } from '../platform/index.js';
 import { createEffects, requestPattern, type EffectTiming } from './effects.js';
 import { createFetch, type RecordedRequest } from './fetch.js';
 import { KIT_DEFAULTS } from './launch.js';
@@ -78,7 +78,8 @@ export interface MockPlatform extends PluginPlatform {
   restore(): void;
   /**
    * Ends it, as a server that shut down: restores the globals, drops every socket and refuses
-   * later upgrades (logged), rejects later fetches with a `TypeError` (a network error), and
+   * later upgrades (logged), fails the fetches still in flight and rejects later ones with a
+   * `TypeError` (a network error), and
    * cancels effects that have not landed (held ones too: `land()` then lands none).
    */
   close(): void;
@@ -147,6 +148,8 @@ export function mockPlatform(options: MockPlatformOptions = {}): MockPlatform {
   let session = signedIn;
   /** Set by close(): the platform is gone, as a server that shut down. */
   let closed = false;
+  /** Called by close(): the fetches still in flight fail. */
+  const closeListeners = new Set<() => void>();
   const requests: RecordedRequest[] = [];
   const open = new Map<Connection, MockSocket>();
   const refused = new Map<string, number>();
@@ -166,6 +169,10 @@ export function mockPlatform(options: MockPlatformOptions = {}): MockPlatform {
   const fetch = createFetch({
     plugin,
     closed: () => closed,
+    onClose(listener) {
+      closeListeners.add(listener);
+      return () => closeListeners.delete(listener);
+    },
     staff,
     log,
     arrived(request) {
@@ -268,6 +275,7 @@ export function mockPlatform(options: MockPlatformOptions = {}): MockPlatform {
     },
     close() {
       closed = true;
+      for (const failRequest of [...closeListeners]) failRequest();
       controls.restore();
       dropAll();
       core.close();

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startHarness, type Harness } from '../../demo/harness.mjs';
+import { startHarness, type Harness } from '../../src/harness/index.js';
 
 const poll = { timeout: 10_000, interval: 50 };
 /** The mock time limit in these tests: long enough for an answering route on a busy machine, short enough to wait for. */

@@ -7,7 +7,7 @@
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../../demo/harness.mjs';
+import { startHarness, type Harness } from '../../src/harness/index.js';
 import { ROOT } from '../support/browser.js';
 
 /** How long one raw exchange may take before the test gives up on it (a bound, not a wait: answers come in milliseconds). */

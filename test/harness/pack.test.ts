@@ -65,10 +65,14 @@ describe.runIf(haveChromium())('the packed tarball, installed in a plugin reposi
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
     expect(manifest.bin).toEqual({ 'canvas-companion': 'bin/canvas-companion.mjs' });
     expect(Object.keys(manifest.dependencies)).toEqual(['ws']);
-    for (const path of ['bin/canvas-companion.mjs', 'demo/harness.mjs', 'demo/lib/platform.mjs', 'demo/lib/platform.d.mts', 'demo/plugin/CANVAS_MANIFEST.json', 'demo/shell/shell.js', 'dist/canvas-companion.umd.min.js']) {
+    const shipped = [
+      'bin/canvas-companion.mjs', 'dist/harness/harness.mjs', 'dist/harness/shell/index.html', 'dist/harness/shell/shell.css', 'dist/harness/shell/shell.js',
+      'demo/plugin/CANVAS_MANIFEST.json', 'demo/plugin/harness.mock.mjs', 'dist/canvas-companion.umd.min.js',
+    ];
+    for (const path of shipped) {
       expect(existsSync(join(installed, path)), path).toBe(true);
     }
-    for (const path of ['src', 'test', 'bench', 'scripts', 'rollup.config.mjs']) expect(existsSync(join(installed, path)), path).toBe(false);
+    for (const path of ['src', 'test', 'bench', 'scripts', 'rollup.config.mjs', 'demo/harness.mjs', 'demo/lib', 'demo/shell']) expect(existsSync(join(installed, path)), path).toBe(false);
     expect(existsSync(join(app, 'node_modules', 'ws', 'package.json'))).toBe(true);
     // The browser files never load the harness's Node dependency.
     for (const file of readdirSync(join(installed, 'dist')).filter((name) => /\.(m?js)$/.test(name))) {

@@ -5,12 +5,12 @@
  * copies of the two mocks, and `canvas-companion vendor`. Screenshots go to test-results/harness/.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../../demo/harness.mjs';
+import { startHarness, type Harness } from '../../src/harness/index.js';
 import { haveChromium, launchChromium, openShellApp, openShellPage, ROOT } from '../support/browser.js';
 
 const MARIA = '3e1f7a52-8c4d-4b6e-a1f0-2d9c8b7a6e51';
@@ -64,9 +64,13 @@ describe('mock modules: the contract at its edges', () => {
   }
 
   it('runs the mock platform without any transport or Node API (what the test kit builds on)', async () => {
-    const source = readFileSync(join(ROOT, 'demo', 'lib', 'platform.mjs'), 'utf8');
-    expect(source).not.toMatch(/^\s*import\s|\brequire\(|\bprocess\.|\bBuffer\b/m);
-    const { createPlatform } = await import('../../demo/lib/platform.mjs');
+    // Its files import only one another: no package, no node: module, no global of Node's (comments aside).
+    const dir = join(ROOT, 'src', 'platform');
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.ts'))) {
+      const source = readFileSync(join(dir, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+      expect(source, file).not.toMatch(/^\s*(?:import|export)\b[^;]*?\bfrom\s*['"](?!\.\/)|^\s*import\s*['"]|\bimport\(|\brequire\(|\bprocess\.|\bBuffer\b/m);
+    }
+    const { createPlatform } = await import('../../src/platform/index.js');
     const platform = createPlatform({ effectDelay: 0 });
     const frames: unknown[] = [];
     platform.setBroadcaster((plugin, channel, frame) => frames.push([plugin, channel, frame]));

@@ -1,5 +1,5 @@
 /**
- * The companion harness (demo/) end to end, in real Chromium at phone size (390×844): the shell
+ * The companion harness (src/harness/) end to end, in real Chromium at phone size (390×844): the shell
  * plays the host (INIT_CHANNEL, CLOSE_MODAL, RESIZE, NOTE_TAB_CHANGE), the demo plugin (a plugin
  * folder with its own harness.mock.mjs) runs on the built library against the mock platform
  * (session cookie, delayed effects, WebSocket channels), and `--plugin` proxies to a server of the
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { DEMO_PLUGIN_DIR, parseApp, parseArgs, parsePlugin, startHarness, type Harness } from '../../demo/harness.mjs';
+import { DEMO_PLUGIN_DIR, parseApp, parseArgs, parsePlugin, startHarness, type Harness } from '../../src/harness/index.js';
 import { haveChromium, launchChromium, openShellApp, openShellPage, ROOT } from '../support/browser.js';
 
 const ME = '5f0a2c61-3b7e-4d0a-9c55-0c8e1a6b2d11';
@@ -120,7 +120,7 @@ describe('companion harness: options and the mock platform', () => {
     await expect(parseArgs(['--verbose'], {})).rejects.toThrow(/unknown option --verbose/);
     await expect(parseArgs([], { PORT: 'abc' })).rejects.toThrow(/PORT/);
     await expect(parseArgs(['--apps', 'no-such-file.json'], {})).rejects.toThrow(/no such file/);
-    const fromFile = await parseArgs(['--apps', join(ROOT, 'demo', 'apps.example.json'), '--port=0'], {});
+    const fromFile = await parseArgs(['--apps', join(ROOT, 'docs', 'apps.example.json'), '--port=0'], {});
     expect(fromFile.plugins).toEqual([{ name: 'my_plugin', url: 'http://127.0.0.1:8000' }]);
     expect(fromFile.apps.map((app) => app.scope)).toEqual(['global', 'patient', 'note']);
     expect(fromFile.port).toBe(0);

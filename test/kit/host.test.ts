@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeModal, configure, getContext, isHostConnected, onHostMessage, patientUrl, postToHost, resize, whenHostReady } from 'canvas-companion';
 import { connectHost, resetState, type TestHost } from 'canvas-companion/testing';
@@ -174,6 +175,63 @@ describe('waits that can no longer be met', () => {
     onHostMessage((message) => seen.push(message));
     await host.send({ type: 'PONG' });
     expect(seen).toEqual([{ type: 'PONG' }]);
+  });
+});
+
+describe('two copies of the kit on one page (ESM and CJS)', () => {
+  // The CommonJS copy, as a jest suite or a require() in a setup file loads it, next to the ESM one.
+  const cjs = createRequire(import.meta.url)('../../dist/testing.cjs') as typeof import('canvas-companion/testing');
+
+  it("a host from one copy replaced by the other's connectHost(): its pending next() and send() reject with Error(\"host replaced\")", async () => {
+    const first = connectHost();
+    const pending = first.send({ type: 'PING' });
+    const waiting = first.next('CLOSE_MODAL');
+    host = cjs.connectHost();
+    await expect(pending).rejects.toThrow('host replaced');
+    await expect(waiting).rejects.toThrow('host replaced');
+    await expect(first.next()).rejects.toThrow('host replaced');
+    // And the other way round.
+    const second = host;
+    const stillWaiting = second.next('NEVER_SENT');
+    host = connectHost();
+    await expect(stillWaiting).rejects.toThrow('host replaced');
+    await expect(closeModal()).resolves.toBe('port');
+    expect(host.closed).toBe(true);
+    expect(second.closed).toBe(false);
+  });
+
+  it("reset() on a replaced host ends only its own calls: the current host's port, handlers, queue and options stay", async () => {
+    const first = cjs.connectHost();
+    const firstWaiting = first.next('NEVER_SENT');
+    host = connectHost({ origin: 'https://host.example' });
+    const seen: unknown[] = [];
+    onHostMessage((message) => seen.push(message));
+    configure({ allowedOrigins: ['https://other.example'] });
+    const waiting = host.next('LATER');
+    first.reset();
+    await expect(firstWaiting).rejects.toThrow('host replaced');
+    expect(isHostConnected()).toBe(true);
+    expect(patientUrl(PATIENT)).toBe(`https://host.example/companion/patient/${PATIENT}/`);
+    await host.send({ type: 'STILL_HERE' });
+    expect(seen).toEqual([{ type: 'STILL_HERE' }]);
+    postToHost({ type: 'LATER' });
+    await expect(waiting).resolves.toEqual({ type: 'LATER' });
+    // Within one copy too.
+    const replaced = connectHost();
+    const current = connectHost();
+    replaced.reset();
+    expect(isHostConnected()).toBe(true);
+    postToHost({ type: 'TO_CURRENT' });
+    expect(current.messages).toEqual([{ type: 'TO_CURRENT' }]);
+    host = current;
+  });
+
+  it("either copy's resetState() ends the host the other copy connected", async () => {
+    host = connectHost();
+    const waiting = host.next('NEVER_SENT');
+    cjs.resetState();
+    await expect(waiting).rejects.toThrow('host reset');
+    expect(isHostConnected()).toBe(false);
   });
 });
 

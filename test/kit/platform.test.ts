@@ -94,6 +94,22 @@ describe('fetch: routes with the harness shapes', () => {
     expect(platform.count()).toBe(1);
   });
 
+  it('close() fails the requests still in flight as network errors, and requestJSON reports NETWORK_ERROR', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const platform = start({ routes: { 'GET /app/slow': async () => (await held, { late: true }) } });
+    const raw = platform.fetch(`${API}/app/slow`);
+    const viaLibrary = requestJSON(`${API}/app/slow`, { fetch: platform.fetch });
+    await expect.poll(() => platform.count('GET /app/slow')).toBe(2);
+    platform.close();
+    await expect(raw).rejects.toBeInstanceOf(TypeError);
+    await expect(raw).rejects.toThrow(/closed .*in flight/);
+    await expect(viaLibrary).rejects.toMatchObject({ name: 'CompanionError', code: 'NETWORK_ERROR' });
+    // The route finishing afterwards changes nothing.
+    release();
+    await held;
+  });
+
   it('honours an abort signal', async () => {
     const { fetch } = start({ routes });
     const controller = new AbortController();

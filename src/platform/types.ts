@@ -1,61 +1,30 @@
 /**
- * Types of demo/lib/platform.mjs: the mock Canvas platform behind the companion harness (and the
- * test kit), and the contract of a **mock module**, the file an author passes as `--mock FILE`.
- *
- * ## The mock module
- *
- * An ES module (`.mjs`, or `.js` in a `"type": "module"` package) with named exports, or a
- * default export of the same object. Every export is optional.
- *
- * ```js
- * export const launch = {            // what each Application.on_open() returns
- *   'my_plugin.applications.tasks:Tasks': ({ patient }) => `/plugin-io/api/my_plugin/app/tasks?patient_id=${patient.id}`,
- * };
- * export const routes = {            // the SimpleAPI handler's routes, relative to /plugin-io/api/<plugin>
- *   'GET /app/tasks': () => ({ file: 'templates/tasks.html', context: { v: '1' } }),
- *   'GET /app/tasks/<id>': ({ params }, platform) => platform.tasks.get(params.id) ?? { status: 404, body: { error: 'No such task' } },
- *   'POST /app/tasks': ({ body }, platform) => {
- *     platform.apply({ type: 'create_task', title: body.title });
- *     return { status: 202, body: { status: 'submitted' } };
- *   },
- * };
- * export const sockets = {           // the WebSocketAPI's authenticate(), per channel pattern
- *   'staff-<id>': ({ params, staff }) => params.id === staff.id,
- * };
- * export function setup(platform) {  // once at start: seed data, or react to changes like a BaseHandler
- *   platform.onChange((change) => { if (change.kind === 'task') platform.broadcast(`staff-${platform.staff.id}`, { type: 'tasks_changed' }); });
- * }
- * ```
- *
- * - **routes**: keys `"METHOD /path"` (GET, POST, PUT, PATCH, DELETE); the path is matched whole,
- *   as SimpleAPI does (a trailing slash matters), and `<name>` matches one segment (`[^/]+`) into
- *   `request.params.name`. Every route needs a staff session, as with `StaffSessionAuthMixin`:
- *   without one the platform answers 401 `{"error": "Provided credentials are invalid"}` and the
- *   function is not called. No matching path: 404 with an empty body (the harness then serves the
- *   plugin folder's file at that path, if any); a matching path with another method: 405. A route
- *   that throws (or rejects) gives 500 with an empty body, and the harness logs the stack.
- * - **sockets**: keys are channel patterns (`[\w-]` and `<name>` params, each matching `[\w-]+`),
- *   or `"*"` for any channel; the value returns `true` to allow (anything else denies, as does a
- *   throw). Without a staff session every channel is denied before any rule runs. A denied or
- *   unmatched upgrade gets HTTP 403 (the browser sees close code 1006), with a log line that says why.
- * - **launch**: keyed by the manifest application's full `class` (`"pkg.mod:Class"`), by the class
- *   name after the colon, or by its `name`; looked up in that order. The value is the URL string, or
- *   `({ patient, note, staff }, platform) => url` (`patient` is `{ id }` in patient and note scope,
- *   `note` is `{ id }` in note scope, else null). The iframe gets that URL exactly: add the query
- *   parameters your on_open() adds, and only those.
- * - **setup**: `(platform) => void | Promise<void>`, run once when the harness starts.
+ * The public types of the mock Canvas platform, and the contract of a mock module
+ * ({@link MockModule}): the file an author passes to the harness as `--mock FILE`, or spreads
+ * into the test kit's `mockPlatform()`.
+ * @module
  */
 
-/** Staff member as `request.staff` and `platform.staff` give it. */
-export interface Staff {
-  readonly id: string;
-  readonly name: string;
-  readonly type: 'Staff';
-}
+// The records are object types, not interfaces: a route may answer one as its JSON body, and
+// MockResponse's Record<string, unknown> takes object types only (an interface has no index signature).
 
-export interface Patient {
+/** Staff member as `request.staff` and `platform.staff` give it. */
+export type Staff = {
+  /** Canonical (lower-case, dashed) UUID. */
+  readonly id: string;
+  /** Display name, e.g. `'Dr. Ada Moreno'`. */
+  readonly name: string;
+  /** Always `'Staff'`. */
+  readonly type: 'Staff';
+};
+
+/** A patient of the platform's chart. */
+export type Patient = {
+  /** Canonical (lower-case, dashed) UUID. */
   id: string;
+  /** Trimmed, 1 to 100 characters. */
   first_name: string;
+  /** Trimmed, 1 to 100 characters. */
   last_name: string;
   /** YYYY-MM-DD */
   birth_date: string;
@@ -63,40 +32,59 @@ export interface Patient {
   sex: string;
   /** ISO time the record was created (what a /find's `created__gte` compares). */
   created: string;
-}
+};
 
-export interface Command {
+/** A command in a note (one line of its body). */
+export type Command = {
+  /** The command type, e.g. `'Reason for visit'` or `'Vitals'`. */
   type: string;
+  /** What the command says. */
   text: string;
   /** The plugin that added it (set by `apply` from the plugin's own platform). */
   origin?: string;
+  /** ISO time it was added; the sample chart's commands have none. */
   added?: string;
-}
+};
 
-export interface Note {
+/** A note of a patient. */
+export type Note = {
+  /** Canonical (lower-case, dashed) UUID. */
   id: string;
+  /** The patient's id. */
   patient_id: string;
+  /** The note type, e.g. `'Office visit'`. */
   type: string;
   /** YYYY-MM-DD */
   date: string;
+  /** Commands can be added to open notes only. */
   status: 'open' | 'signed';
+  /** The provider's name. */
   provider: string;
+  /** In the order they were added. */
   commands: Command[];
-}
+};
 
-export interface Task {
+/** A task, as reads return it. */
+export type Task = {
+  /** Canonical (lower-case, dashed) UUID. */
   id: string;
+  /** Trimmed, 1 to 500 characters. */
   title: string;
+  /** The patient the task is about, or null. */
   patient_id: string | null;
+  /** The staff member the task is assigned to. */
   assignee_id: string;
   /** YYYY-MM-DD */
   due: string;
+  /** Tasks are created open. */
   status: 'open' | 'completed';
+  /** ISO time the record was created. */
   created: string;
   /** Filled in when read: the patient's id and name, or null. */
   patient?: { id: string; name: string } | null;
+  /** Filled in when read: the assignee's id and name (`'Unknown'` for staff the platform does not have). */
   assignee?: { id: string; name: string };
-}
+};
 
 /**
  * An effect that lands after the answer. `apply` checks it at once (a mistake throws a TypeError in
@@ -113,6 +101,7 @@ export type Effect =
   /** A Broadcast effect: like `platform.broadcast`, but after the delay. */
   | { type: 'broadcast'; channel: string; message: Record<string, unknown> };
 
+/** Options of `apply(effect, options)`. */
 export interface ApplyOptions {
   /** Milliseconds until the effect lands. @default the platform's effectDelay (harness: --effect-delay, 1200) */
   after?: number;
@@ -120,10 +109,15 @@ export interface ApplyOptions {
 
 /** One change to the platform's data, as `onChange` listeners get it. */
 export interface Change {
+  /** The kind of record that changed. */
   kind: 'patient' | 'note' | 'task';
+  /** Whether it is new. */
   action: 'created' | 'updated';
+  /** The patient the record belongs to (a task's may be null). */
   patient_id?: string | null;
+  /** Set for notes. */
   note_id?: string;
+  /** Set for tasks. */
   task_id?: string;
   /** Staff the change concerns (tasks: the assignee). */
   staff_ids?: string[];
@@ -149,20 +143,29 @@ export interface PluginPlatform {
     find(fields: Partial<Record<keyof Patient, string>>, options?: { since?: string }): Patient[];
     /** Creates one now (for `setup`; routes use `apply` so it lands later). */
     add(fields: { first_name: string; last_name: string; birth_date: string; sex?: string }): Patient;
+    /** Changes the given fields now (routes use `apply`); throws for an unknown patient or an invalid field. */
     update(id: string, fields: Partial<Pick<Patient, 'first_name' | 'last_name' | 'birth_date' | 'sex'>>): Patient;
   };
+  /** The harness's notes. Reads return copies. */
   readonly notes: {
     /** A patient's notes (all notes without `patient_id`), newest first. */
     list(filter?: { patient_id?: string }): Note[];
+    /** By id; null when unknown. */
     get(id: string): Note | null;
+    /** Creates one now for an existing patient: an open 'Office visit' today by "me" unless the fields say otherwise. */
     add(fields: { patient_id: string; type?: string; date?: string; status?: 'open' | 'signed'; provider?: string }): Note;
+    /** Adds a command to an open note now (routes use `apply` with `add_command`). */
     addCommand(noteId: string, command: { type: string; text?: string; origin?: string }): Note;
   };
+  /** The harness's tasks. Reads return copies with the patient's and assignee's names. */
   readonly tasks: {
     /** Open first, then by due date. */
     list(filter?: { assignee_id?: string; patient_id?: string; status?: 'open' | 'completed' }): Task[];
+    /** By id; null when unknown. */
     get(id: string): Task | null;
+    /** Creates one now: assigned to "me" and due today unless the fields say otherwise. */
     add(fields: { title: string; patient_id?: string | null; assignee_id?: string; due?: string }): Task;
+    /** Changes the given fields now; throws for an unknown task or an invalid field. */
     update(id: string, fields: { status?: 'open' | 'completed'; title?: string; due?: string }): Task;
   };
   /** Lands an effect later; resolves with the record when it landed, rejects (and logs) when it failed. Nobody has to await it. */
@@ -184,6 +187,7 @@ export interface MockRequest {
   path: string;
   /** The `<name>` parts of the route's path. */
   params: Record<string, string>;
+  /** The URL's query. */
   query: URLSearchParams;
   /** The body: parsed JSON when Content-Type says JSON (invalid JSON gets 400 before the route runs), else text, or null when empty. */
   body: unknown;
@@ -195,13 +199,17 @@ export interface MockRequest {
 
 /** The request a socket rule receives. */
 export interface SocketRequest {
+  /** The channel the page asked for (`[\w-]+`). */
   channel: string;
   /** The `<name>` parts of the channel pattern (`"*"` gives none). */
   params: Record<string, string>;
   /** `/plugin-io/ws/<plugin>/<channel>/` */
   path: string;
+  /** The upgrade URL's query. */
   query: URLSearchParams;
+  /** The upgrade request's headers, lower-case names. */
   headers: Record<string, string | string[] | undefined>;
+  /** The session's staff member (always set in a rule: without a session every channel is denied first). */
   staff: Staff;
 }
 
@@ -227,20 +235,75 @@ export type MockResponse =
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | { file: string; context?: Record<string, unknown>; status?: number; headers?: Record<string, string> };
 
+/** A route of a mock module: the SimpleAPI handler's method for one `"METHOD /path"`. */
 export type Route = (request: MockRequest, platform: PluginPlatform) => MockResponse | Promise<MockResponse>;
+/** A socket rule of a mock module: the WebSocketAPI's `authenticate()` for one channel pattern; `true` allows. */
 export type SocketRule = (request: SocketRequest, platform: PluginPlatform) => boolean | Promise<boolean>;
+/** A launch URL of a mock module: what an application's `on_open()` returns, or a function of the launch context returning it. */
 export type Launch = string | ((context: { patient: { id: string } | null; note: { id: string } | null; staff: Staff }, platform: PluginPlatform) => string);
 
-/** A mock module's exports (named, or as its default export). */
+/**
+ * A mock module's exports: the file an author passes to the harness as `--mock FILE`, or spreads
+ * into the test kit's `mockPlatform()`.
+ *
+ * An ES module (`.mjs`, or `.js` in a `"type": "module"` package) with named exports, or a
+ * default export of the same object. Every export is optional.
+ *
+ * ```js
+ * export const launch = {            // what each Application.on_open() returns
+ *   'my_plugin.applications.tasks:Tasks': ({ patient }) => `/plugin-io/api/my_plugin/app/tasks?patient_id=${patient.id}`,
+ * };
+ * export const routes = {            // the SimpleAPI handler's routes, relative to /plugin-io/api/<plugin>
+ *   'GET /app/tasks': () => ({ file: 'templates/tasks.html', context: { v: '1' } }),
+ *   'GET /app/tasks/<id>': ({ params }, platform) => platform.tasks.get(params.id) ?? { status: 404, body: { error: 'No such task' } },
+ *   'POST /app/tasks': ({ body }, platform) => {
+ *     platform.apply({ type: 'create_task', title: body.title });
+ *     return { status: 202, body: { status: 'submitted' } };
+ *   },
+ * };
+ * export const sockets = {           // the WebSocketAPI's authenticate(), per channel pattern
+ *   'staff-<id>': ({ params, staff }) => params.id === staff.id,
+ * };
+ * export function setup(platform) {  // once at start: seed data, or react to changes like a BaseHandler
+ *   platform.onChange((change) => { if (change.kind === 'task') platform.broadcast(`staff-${platform.staff.id}`, { type: 'tasks_changed' }); });
+ * }
+ * ```
+ *
+ * In JavaScript, a JSDoc tag types each export against this contract, e.g. for `routes`:
+ * `@type {import('canvas-companion/testing').MockModule['routes']}`.
+ *
+ * - **routes**: keys `"METHOD /path"` (GET, POST, PUT, PATCH, DELETE); the path is matched whole,
+ *   as SimpleAPI does (a trailing slash matters), and `<name>` matches one segment (`[^/]+`) into
+ *   `request.params.name`. Every route needs a staff session, as with `StaffSessionAuthMixin`:
+ *   without one the platform answers 401 `{"error": "Provided credentials are invalid"}` and the
+ *   function is not called. No matching path: 404 with an empty body (the harness then serves the
+ *   plugin folder's file at that path, if any); a matching path with another method: 405. A route
+ *   that throws (or rejects) gives 500 with an empty body, and the harness logs the stack.
+ * - **sockets**: keys are channel patterns (`[\w-]` and `<name>` params, each matching `[\w-]+`),
+ *   or `"*"` for any channel; the value returns `true` to allow (anything else denies, as does a
+ *   throw). Without a staff session every channel is denied before any rule runs. A denied or
+ *   unmatched upgrade gets HTTP 403 (the browser sees close code 1006), with a log line that says why.
+ * - **launch**: keyed by the manifest application's full `class` (`"pkg.mod:Class"`), by the class
+ *   name after the colon, or by its `name`; looked up in that order. The value is the URL string, or
+ *   `({ patient, note, staff }, platform) => url` (`patient` is `{ id }` in patient and note scope,
+ *   `note` is `{ id }` in note scope, else null). The iframe gets that URL exactly: add the query
+ *   parameters your on_open() adds, and only those.
+ * - **setup**: `(platform) => void | Promise<void>`, run once when the harness starts.
+ */
 export interface MockModule {
+  /** `"METHOD /path"` (relative to `/plugin-io/api/<plugin>`) → the route. */
   routes?: Record<string, Route>;
+  /** Channel pattern (`[\w-]` and `<name>` params, or `"*"`) → the rule. */
   sockets?: Record<string, SocketRule>;
+  /** Application class (full, or the name after the colon) or application name → its launch URL. */
   launch?: Record<string, Launch>;
+  /** Runs once when the harness starts (or the kit's platform is made): seed data, subscribe to changes. */
   setup?: (platform: PluginPlatform) => void | Promise<void>;
 }
 
 /** A route's answer after normalizing: a body as a string, or a file to serve (the transport reads it). */
 export type HandledResponse = {
+  /** The HTTP status. */
   status: number;
   /** Lower-case names. */
   headers: Record<string, string>;
@@ -254,12 +317,15 @@ export type HandledResponse = {
 
 /** One plugin's backend on the platform: what a transport (the harness's HTTP server, the test kit's fetch) calls. */
 export interface PluginBackend {
+  /** The plugin's name. */
   readonly name: string;
   /** What the mock's functions receive. */
   readonly platform: PluginPlatform;
-  /** The route keys, socket patterns and launch keys the module gave. */
+  /** The route keys the module gave. */
   readonly routes: string[];
+  /** The socket channel patterns the module gave. */
   readonly channels: string[];
+  /** The launch keys the module gave. */
   readonly launchKeys: string[];
   /** Runs the module's setup(platform). Call once. */
   setup(): Promise<void>;
@@ -271,6 +337,7 @@ export interface PluginBackend {
   launchUrl(app: { class?: string | null; name: string }, context: { patient?: { id: string } | null; note?: { id: string } | null; staff?: Staff | null }): string | null;
 }
 
+/** Options of `createPlatform()`. */
 export interface PlatformOptions {
   /** Milliseconds an effect takes to land when `apply` gets no `after`. @default 1200 */
   effectDelay?: number;
@@ -293,15 +360,21 @@ export type EffectScheduler = (land: () => void, after: number, defaulted: boole
 
 /** The whole platform: shared data, and the hooks a transport registers. */
 export interface Platform {
+  /** The signed-in staff member ("me"). */
   readonly staff: Staff;
+  /** "me" and a colleague. */
   readonly staffMembers: readonly Staff[];
+  /** The patients every plugin sees. */
   readonly patients: PluginPlatform['patients'];
+  /** The notes every plugin sees. */
   readonly notes: PluginPlatform['notes'];
+  /** The tasks every plugin sees. */
   readonly tasks: PluginPlatform['tasks'];
   /** Like a plugin's apply, with no plugin attached (add_command gets no origin). */
   apply(effect: Effect, options?: ApplyOptions): Promise<unknown>;
   /** Broadcasts on `channel` for every plugin. Returns how many sockets got it. */
   broadcast(channel: string, message: Record<string, unknown>): number;
+  /** Calls `listener` on every change to patients, notes and tasks; returns the unsubscribe function. */
   onChange(listener: (change: Change) => void): () => void;
   /**
    * Registers the transport's delivery: called with the plugin name (null: every plugin), the
@@ -313,12 +386,3 @@ export interface Platform {
   /** Cancels effects not landed yet and forgets listeners and the broadcaster. */
   close(): void;
 }
-
-export function createPlatform(options?: PlatformOptions): Platform;
-/**
- * A request body as a route sees it: parsed JSON when `contentType` says JSON, else the text, or
- * null when empty; `{ error }` (a 400's message) for JSON that does not parse.
- */
-export function parseBody(text: string, contentType?: string): { body: unknown } | { error: string };
-/** Canonical (lower-case, dashed) form of a UUID, dashed or not; null for anything else. */
-export function canonicalId(value: unknown): string | null;

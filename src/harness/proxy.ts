@@ -2,16 +2,34 @@
  * `--plugin NAME=URL`: forwards /plugin-io/api/NAME/... and /plugin-io/ws/NAME/... (WebSocket
  * upgrades too) to the plugin author's local server, so their page is same-origin with the shell
  * as it is on Canvas. Paths and queries are forwarded unchanged.
+ * @module
  */
-import http from 'node:http';
+import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { escapeHTML, refuseUpgrade, sendHTML, sendText } from './http.mjs';
+import type { Duplex } from 'node:stream';
+import type { Staff } from '../platform/index.js';
+import { escapeHTML, refuseUpgrade, sendHTML, sendText } from './http.js';
 
+/** Hop-by-hop headers (and `host`), never forwarded as they came. */
 const HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host'];
+/** How long the author's server may take to answer, in ms. */
+const UPSTREAM_TIMEOUT = 30_000;
+
+/** What both kinds of forwarding get. */
+interface Forward {
+  /** The plugin's name. */
+  name: string;
+  /** The author's server (an origin). */
+  origin: string;
+  request: IncomingMessage;
+  /** The session's staff member; null when signed out (no user headers are sent). */
+  staff: Staff | null;
+  log: (line: string) => void;
+}
 
 /** Headers to send upstream: hop-by-hop ones dropped, and the session headers Canvas sets from the cookie. */
-function upstreamHeaders(request, target, staff) {
-  const headers = { ...request.headers };
+function upstreamHeaders(request: IncomingMessage, target: URL, staff: Staff | null): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = { ...request.headers };
   for (const name of HOP) delete headers[name];
   // Canvas strips these when the browser sends them itself and sets them from the session.
   delete headers['canvas-logged-in-user-id'];
@@ -27,14 +45,17 @@ function upstreamHeaders(request, target, staff) {
   return headers;
 }
 
-function describe(error) {
+/** A connection error in words an author acts on. */
+function describe(error: NodeJS.ErrnoException): string {
   if (error.code === 'ECONNREFUSED') return `nothing is listening there (${error.code})`;
   if (error.code === 'ENOTFOUND') return `the host name does not resolve (${error.code})`;
   return error.code ? `${error.message} (${error.code})` : error.message;
 }
 
+const timedOut = () => Object.assign(new Error(`no answer within ${UPSTREAM_TIMEOUT / 1000} s`), { code: 'ETIMEDOUT' });
+
 /** The page shown in the app's iframe when the author's server cannot be reached. */
-function unreachablePage(name, origin, path, reason) {
+function unreachablePage(name: string, origin: string, path: string, reason: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Plugin server unreachable</title><style>
 body{font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;padding:20px;color:#1d2733;background:#fff}
@@ -47,13 +68,13 @@ p{margin:0 0 12px}</style></head><body>
 </body></html>`;
 }
 
-/** Forwards one HTTP request. */
-export function proxyRequest({ name, origin, request, response, staff, log }) {
+/** Forwards one HTTP request, and its answer back; a server that cannot be reached gets a page that says so. */
+export function proxyRequest({ name, origin, request, response, staff, log }: Forward & { response: ServerResponse }): void {
   const target = new URL(origin);
   let clientGone = false;
   const client = target.protocol === 'https:' ? https : http;
   const upstream = client.request(
-    { protocol: target.protocol, hostname: target.hostname, port: target.port, method: request.method, path: request.url, headers: upstreamHeaders(request, target, staff), timeout: 30_000 },
+    { protocol: target.protocol, hostname: target.hostname, port: target.port, method: request.method, path: request.url, headers: upstreamHeaders(request, target, staff), timeout: UPSTREAM_TIMEOUT },
     (answer) => {
       const headers = { ...answer.headers };
       for (const hop of HOP) if (hop !== 'host') delete headers[hop];
@@ -62,10 +83,11 @@ export function proxyRequest({ name, origin, request, response, staff, log }) {
       } catch (error) {
         // A status line or header Node will not send on (e.g. "200 O\x7fK"): a 502 that says so.
         answer.resume();
-        log(`502 ${request.method} ${request.url}: ${name}'s server at ${origin} answered a status line or header the harness cannot pass on: ${error.message}`);
+        const { code, message } = error as NodeJS.ErrnoException;
+        log(`502 ${request.method} ${request.url}: ${name}'s server at ${origin} answered a status line or header the harness cannot pass on: ${message}`);
         for (const header of response.getHeaderNames()) response.removeHeader(header);
         response.statusMessage = '';
-        return sendText(response, 502, `Your plugin server's answer cannot be passed on (${error.code ?? error.message}): check its status line and headers`);
+        return sendText(response, 502, `Your plugin server's answer cannot be passed on (${code ?? message}): check its status line and headers`);
       }
       answer.pipe(response);
       // The status is sent already: all the proxy can do is cut the body off, and say so.
@@ -76,14 +98,14 @@ export function proxyRequest({ name, origin, request, response, staff, log }) {
       });
     },
   );
-  upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('no answer within 30 s'), { code: 'ETIMEDOUT' })));
+  upstream.on('timeout', () => upstream.destroy(timedOut()));
   upstream.on('error', (error) => {
     // Our own destroy() after the browser went away is not the author's server failing.
     if (clientGone) return;
     const reason = describe(error);
     log(`${name}: could not reach ${origin} for ${request.method} ${request.url}: ${reason}`);
     if (response.headersSent) return void response.destroy();
-    sendHTML(response, 502, unreachablePage(name, origin, request.url, reason));
+    sendHTML(response, 502, unreachablePage(name, origin, request.url ?? '', reason));
   });
   request.pipe(upstream);
   response.on('close', () => {
@@ -92,19 +114,29 @@ export function proxyRequest({ name, origin, request, response, staff, log }) {
   });
 }
 
-/**
- * Forwards one WebSocket upgrade and then the raw bytes both ways.
- * `opened(drop)` is called once the upgrade succeeded, with a function that ends both sides
- * (the harness drops it when the session expires, and on close).
- */
-export function proxyUpgrade({ name, origin, request, socket, head, staff, log, opened }) {
+/** What {@link proxyUpgrade} gets besides the request. */
+export interface ForwardUpgrade extends Forward {
+  socket: Duplex;
+  head: Buffer;
+  /**
+   * Called once the upgrade succeeded, with a function that ends both sides (the harness calls it
+   * when the session expires, and on close) and the socket to the author's server.
+   */
+  opened(drop: () => void, upstream: Duplex): void;
+}
+
+/** Forwards one WebSocket upgrade and then the raw bytes both ways; a refusal's status is passed on. */
+export function proxyUpgrade({ name, origin, request, socket, head, staff, log, opened }: ForwardUpgrade): void {
   const target = new URL(origin);
   const client = target.protocol === 'https:' ? https : http;
   const headers = upstreamHeaders(request, target, staff);
   headers.connection = 'Upgrade';
   headers.upgrade = request.headers.upgrade ?? 'websocket';
-  const upstream = client.request({ protocol: target.protocol, hostname: target.hostname, port: target.port, method: 'GET', path: request.url, headers, timeout: 30_000 });
+  const upstream = client.request({ protocol: target.protocol, hostname: target.hostname, port: target.port, method: 'GET', path: request.url, headers, timeout: UPSTREAM_TIMEOUT });
+  let upgraded = false;
+  let clientGone = false;
   upstream.on('upgrade', (answer, upstreamSocket, upstreamHead) => {
+    upgraded = true;
     const lines = [`HTTP/1.1 101 ${answer.statusMessage || 'Switching Protocols'}`];
     for (let i = 0; i < answer.rawHeaders.length; i += 2) lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`);
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
@@ -125,12 +157,7 @@ export function proxyUpgrade({ name, origin, request, socket, head, staff, log, 
     answer.resume();
     refuseUpgrade(socket, answer.statusCode ?? 502, answer.statusMessage || 'Refused');
   });
-  upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('no answer within 30 s'), { code: 'ETIMEDOUT' })));
-  let upgraded = false;
-  let clientGone = false;
-  upstream.on('upgrade', () => {
-    upgraded = true;
-  });
+  upstream.on('timeout', () => upstream.destroy(timedOut()));
   upstream.on('error', (error) => {
     // Our own destroy() after the browser went away is not the author's server failing.
     if (clientGone) return;

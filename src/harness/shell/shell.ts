@@ -1,13 +1,65 @@
 /**
- * The mock Provider Companion shell. It plays the host side of the contract a plugin page sees on
- * Canvas: apps open in a modal whose iframe gets a MessagePort with INIT_CHANNEL on load; the
- * shell closes the modal on CLOSE_MODAL, honours RESIZE, tells note apps about note-tab changes
- * with NOTE_TAB_CHANGE, and logs every message both ways.
+ * The mock Provider Companion shell (browser code, built to dist/harness/shell/shell.js). It plays
+ * the host side of the contract a plugin page sees on Canvas: apps open in a modal whose iframe
+ * gets a MessagePort with INIT_CHANNEL on load; the shell closes the modal on CLOSE_MODAL, honours
+ * RESIZE, tells note apps about note-tab changes with NOTE_TAB_CHANGE, and logs every message both ways.
+ * @module
  */
+import type { Note, Patient, Staff, Task } from '../../platform/index.js';
+import type { ShellApp } from '../plugins.js';
+
+/** A patient as the shell's API gives it: with a display name. */
+type PatientView = Patient & { name: string };
+/** GET /companion/api/home */
+interface HomeData {
+  staff: Staff;
+  apps: ShellApp[];
+  patients: (PatientView & { open_tasks: number })[];
+  open_tasks: number;
+}
+/** GET /companion/api/patients/<id>: the patient page, its notes and tasks (tasks come with their assignee). */
+interface PatientData {
+  staff: Staff;
+  apps: ShellApp[];
+  patient: PatientView;
+  notes: Note[];
+  tasks: (Task & { assignee: { id: string; name: string } })[];
+}
+type Route = { name: 'home' } | { name: 'patient'; id: string; noteId: string | null } | { name: 'notfound' };
+/** An app open in a modal. */
+interface Frame {
+  app: ShellApp;
+  url: string | undefined;
+  sheet: HTMLElement;
+  /** Null when the app did not open (the sheet says why). */
+  iframe: HTMLIFrameElement | null;
+  /** The shell's end of the channel handed over on the frame's last load. */
+  port: MessagePort | null;
+}
+/** → shell to plugin, ← plugin to shell, • the shell's own note. */
+type Direction = 'out' | 'in' | 'info';
+interface LogEntry {
+  /** ISO time. */
+  at: string;
+  dir: Direction;
+  app: string;
+  appId: string;
+  /** The message's `type`, or ''. */
+  type: string;
+  /** The message as JSON; null for the shell's own notes. */
+  text: string | null;
+  detail: string;
+}
 
 const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
-const $ = (selector) => document.querySelector(selector);
-const esc = (value) => String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The element for `selector`; the shell page always has it. */
+function $<E extends HTMLElement = HTMLElement>(selector: string): E {
+  const element = document.querySelector<E>(selector);
+  if (!element) throw new Error(`The shell page has no ${selector}`);
+  return element;
+}
+const esc = (value: unknown) => String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const ICONS = {
   back: '<path d="M15 5l-7 7 7 7"/>',
@@ -15,52 +67,55 @@ const ICONS = {
   close: '<path d="M6 6l12 12M18 6L6 18"/>',
   chevron: '<path d="M9 5l7 7-7 7"/>',
 };
-const icon = (name, cls = 'ico') => `<svg class="${cls}" viewBox="0 0 24 24" aria-hidden="true">${ICONS[name] ?? ''}</svg>`;
+const icon = (name: keyof typeof ICONS, cls = 'ico') => `<svg class="${cls}" viewBox="0 0 24 24" aria-hidden="true">${ICONS[name]}</svg>`;
 /** An app's icon from its manifest, or its initials. */
-const appIcon = (app, cls = 'app-icon') => (app.icon_url
+const appIcon = (app: ShellApp, cls = 'app-icon') => (app.icon_url
   ? `<img class="${cls}" src="${esc(app.icon_url)}" alt="" aria-hidden="true">`
   : `<span class="${cls} letter" aria-hidden="true">${esc(initials(app.title))}</span>`);
 /** Where the message log is kept while the shell navigates (cleared with the log's Clear button). */
 const LOG_KEY = 'companion-harness-log';
 const LOG_MAX = 300;
 
-function parseRoute() {
+function parseRoute(): Route {
   if (location.pathname === '/companion/') return { name: 'home' };
-  const match = /^\/companion\/patient\/([^/]+)\/$/.exec(location.pathname);
-  if (match && UUID.test(match[1])) return { name: 'patient', id: match[1].toLowerCase(), noteId: new URLSearchParams(location.search).get('note') };
+  const id = /^\/companion\/patient\/([^/]+)\/$/.exec(location.pathname)?.[1];
+  if (id && UUID.test(id)) return { name: 'patient', id: id.toLowerCase(), noteId: new URLSearchParams(location.search).get('note') };
   return { name: 'notfound' };
 }
 
 const state = {
   route: parseRoute(),
-  data: null,
+  data: null as HomeData | PatientData | null,
   signedOut: false,
   expired: false,
   /** 'timeline' | 'note' | an app id */
   tab: 'timeline',
-  /** open app frames: { app, url, sheet, iframe, port } */
-  frames: [],
-  /** app ids whose launch URL is being fetched */
-  opening: new Set(),
-  log: [],
+  /** Open app frames. */
+  frames: [] as Frame[],
+  /** App ids whose launch URL is being fetched. */
+  opening: new Set<string>(),
+  log: [] as LogEntry[],
 };
 if (state.route.name === 'patient' && state.route.noteId) state.tab = 'note';
 
-const note = () => (state.route.noteId && state.data?.notes?.find((n) => n.id === state.route.noteId)) || null;
-const appsFor = (scope) => (state.data?.apps ?? []).filter((app) => app.scope === scope);
+/** The patient page's data; null at home. */
+const patientData = () => (state.data && 'patient' in state.data ? state.data : null);
+const noteId = () => (state.route.name === 'patient' ? state.route.noteId : null);
+const note = () => patientData()?.notes.find((n) => n.id === noteId()) ?? null;
+const appsFor = (scope: ShellApp['scope']) => (state.data?.apps ?? []).filter((app) => app.scope === scope);
 
 // ---- formatting -------------------------------------------------------------------------------
 
-function formatDate(iso, withYear = true) {
+function formatDate(iso: string, withYear = true): string {
   const date = new Date(`${iso}T00:00:00`);
   return date.toLocaleDateString('en-US', { month: 'short', day: 'numeric', ...(withYear ? { year: 'numeric' } : {}) });
 }
-function age(birth) {
+function age(birth: string): number {
   const b = new Date(`${birth}T00:00:00`);
   const now = new Date();
   return now.getFullYear() - b.getFullYear() - (now < new Date(now.getFullYear(), b.getMonth(), b.getDate()) ? 1 : 0);
 }
-function relativeDay(iso) {
+function relativeDay(iso: string): string {
   const today = new Date().toISOString().slice(0, 10);
   const days = Math.round((Date.parse(iso) - Date.parse(today)) / 86_400_000);
   if (days === 0) return 'today';
@@ -68,24 +123,26 @@ function relativeDay(iso) {
   if (days === -1) return 'yesterday';
   return formatDate(iso, false);
 }
-const initials = (name) => name.split(/\s+/).map((w) => w[0]).join('').slice(0, 2).toUpperCase();
-function clock(date) {
+const initials = (name: string) => name.split(/\s+/).map((w) => w[0]).join('').slice(0, 2).toUpperCase();
+function clock(date: Date): string {
   return `${date.toLocaleTimeString('en-GB', { hour12: false })}.${String(date.getMilliseconds()).padStart(3, '0')}`;
 }
+/** Sex, age and date of birth, as the patient list and header show them. */
+const patientLine = (p: PatientView) => [p.sex, `${age(p.birth_date)} y`, `DOB ${formatDate(p.birth_date)}`].filter(Boolean).join(' · ');
 
 // ---- data -------------------------------------------------------------------------------------
 
-async function load() {
+async function load(): Promise<void> {
   const route = state.route;
   if (route.name === 'notfound') return render();
-  let response;
+  let response: Response;
   try {
     response = await fetch(route.name === 'home' ? '/companion/api/home' : `/companion/api/patients/${route.id}`, { cache: 'no-store' });
   } catch {
     return toast('The harness server is not answering. Is npm run demo still running?');
   }
   if (response.status === 401) {
-    const body = await response.json().catch(() => ({}));
+    const body = (await response.json().catch(() => ({}))) as { expired?: boolean };
     state.signedOut = true;
     state.expired = Boolean(body.expired);
     return render();
@@ -96,21 +153,21 @@ async function load() {
   }
   state.signedOut = false;
   state.expired = false;
-  state.data = await response.json();
+  state.data = (await response.json()) as HomeData | PatientData;
   render();
 }
 
-let reloadTimer;
-function scheduleReload() {
+let reloadTimer: number | undefined;
+function scheduleReload(): void {
   clearTimeout(reloadTimer);
-  reloadTimer = setTimeout(() => void load(), 120);
+  reloadTimer = window.setTimeout(() => void load(), 120);
 }
 
 /** The shell's own live feed (not a plugin channel): refetch when the mock data changes. */
-let liveSocket = null;
-let liveTimer;
+let liveSocket: WebSocket | null = null;
+let liveTimer: number | undefined;
 let liveDelay = 1000;
-function connectLive(reconnect = false) {
+function connectLive(reconnect = false): void {
   clearTimeout(liveTimer);
   liveSocket?.close();
   const socket = (liveSocket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/companion/live/`));
@@ -121,42 +178,44 @@ function connectLive(reconnect = false) {
   socket.addEventListener('message', scheduleReload);
   socket.addEventListener('close', () => {
     if (liveSocket !== socket) return;
-    liveTimer = setTimeout(() => connectLive(true), liveDelay);
+    liveTimer = window.setTimeout(() => connectLive(true), liveDelay);
     liveDelay = Math.min(liveDelay * 2, 15_000);
   });
 }
 
 // ---- rendering ------------------------------------------------------------------------------
 
-function render() {
+function render(): void {
   renderHeader();
   renderView();
-  document.title = state.data?.patient ? `${state.data.patient.name} · Companion` : 'Companion (harness)';
+  const patient = patientData()?.patient;
+  document.title = patient ? `${patient.name} · Companion` : 'Companion (harness)';
 }
 
-function menuButton() {
+function menuButton(): string {
   return `<button type="button" class="icon-btn" data-action="menu" aria-label="Menu" aria-haspopup="dialog">${icon('more')}</button>`;
 }
 
-function renderHeader() {
+function renderHeader(): void {
   const data = state.data;
-  const parts = [];
+  const parts: string[] = [];
   const current = note();
-  if (state.route.name === 'patient' && data?.patient) {
-    const p = data.patient;
+  const page = patientData();
+  if (state.route.name === 'patient' && page) {
+    const p = page.patient;
     const back = current ? `/companion/patient/${p.id}/` : '/companion/';
     parts.push(`<div class="bar">
       <a class="icon-btn" href="${back}" aria-label="${current ? 'Back to the patient' : 'Back to the companion'}">${icon('back')}</a>
       <span class="avatar" aria-hidden="true">${esc(initials(p.name))}</span>
       <div class="who"><h1 class="title" data-testid="patient-name">${esc(p.name)}</h1>
-        <div class="sub">${esc([p.sex, `${age(p.birth_date)} y`, `DOB ${formatDate(p.birth_date)}`].filter(Boolean).join(' · '))}</div></div>
+        <div class="sub">${esc(patientLine(p))}</div></div>
       ${menuButton()}</div>`);
     if (current) {
       parts.push(`<div class="note-line" data-testid="note-line"><b>${esc(current.type)}</b> · ${esc(formatDate(current.date))}
         <span class="chip ${current.status}">${current.status === 'open' ? 'Open' : 'Signed'}</span></div>`);
     }
-    const first = current ? ['note', 'Note'] : ['timeline', 'Timeline'];
-    const tabs = [first, ...appsFor(current ? 'note' : 'patient').map((app) => [app.id, app.title, app])];
+    const first: [string, string] = current ? ['note', 'Note'] : ['timeline', 'Timeline'];
+    const tabs: [string, string, ShellApp?][] = [first, ...appsFor(current ? 'note' : 'patient').map((app): [string, string, ShellApp] => [app.id, app.title, app])];
     parts.push(`<nav class="tabs" role="tablist" aria-label="${current ? 'Note tabs' : 'Patient tabs'}">${tabs
       .map(([id, title, app]) => `<button type="button" role="tab" class="tab" data-tab="${esc(id)}" aria-selected="${state.tab === id}"${app ? ` title="${esc(app.plugin)}"` : ''}>${app ? appIcon(app, 'tab-icon') : ''}${esc(title)}</button>`)
       .join('')}</nav>`);
@@ -172,7 +231,7 @@ function renderHeader() {
   $('#top').innerHTML = parts.join('');
 }
 
-function renderView() {
+function renderView(): void {
   const view = $('#view');
   const data = state.data;
   if (state.route.name === 'notfound') {
@@ -187,7 +246,7 @@ function renderView() {
       : '<p class="empty">Loading…</p>';
     return;
   }
-  if (state.route.name === 'home') {
+  if (!('patient' in data)) {
     const apps = appsFor('global');
     view.innerHTML = `<section class="section"><h2 class="section-title">Apps</h2>
       ${apps.length ? `<div class="launcher">${apps.map((app) => `<button type="button" class="app-tile" data-open="${esc(app.id)}" aria-label="${esc(app.title)}" title="${esc(app.description || app.plugin)}">
@@ -195,7 +254,7 @@ function renderView() {
         : '<p class="muted">No global apps.</p>'}</section>
       <section class="section"><h2 class="section-title">Patients</h2><ul class="list">
       ${data.patients.map((p) => `<li><a class="row" href="/companion/patient/${p.id}/"><span class="avatar small" aria-hidden="true">${esc(initials(p.name))}</span>
-        <span class="row-main"><span class="row-title">${esc(p.name)}</span><span class="row-sub">${esc([p.sex, `${age(p.birth_date)} y`, `DOB ${formatDate(p.birth_date)}`].filter(Boolean).join(' · '))}</span></span>
+        <span class="row-main"><span class="row-title">${esc(p.name)}</span><span class="row-sub">${esc(patientLine(p))}</span></span>
         ${p.open_tasks ? `<span class="count" title="Open tasks">${p.open_tasks}</span>` : ''}${icon('chevron', 'ico chev-r')}</a></li>`).join('')}
       </ul></section>`;
     return;
@@ -210,7 +269,7 @@ function renderView() {
       </div>${appsFor('note').length ? `<p class="hint">Note apps open from the tabs above.</p>` : ''}</section>`;
     return;
   }
-  if (state.route.noteId) {
+  if (noteId()) {
     view.innerHTML = `<div class="card empty"><h2>Note not found</h2><a class="btn" href="/companion/patient/${data.patient.id}/">Back to the patient</a></div>`;
     return;
   }
@@ -228,20 +287,22 @@ function renderView() {
 // ---- app frames: the host side of the MessagePort contract ---------------------------------------
 
 /** Asks the harness what the app's on_open() returns here: `{ url }`, or `{ error }` to show instead. */
-async function launch(app) {
+async function launch(app: ShellApp): Promise<{ url?: string; error?: string }> {
   const params = new URLSearchParams({ app: app.id });
-  if (app.scope !== 'global') params.set('patient_id', state.data.patient.id);
-  if (app.scope === 'note') params.set('note_id', note().id);
+  const patient = patientData()?.patient;
+  const current = note();
+  if (app.scope !== 'global' && patient) params.set('patient_id', patient.id);
+  if (app.scope === 'note' && current) params.set('note_id', current.id);
   try {
     const response = await fetch(`/companion/api/launch?${params}`, { cache: 'no-store' });
-    const body = await response.json().catch(() => ({}));
+    const body = (await response.json().catch(() => ({}))) as { url?: unknown; error?: string };
     return response.ok && typeof body.url === 'string' ? { url: body.url } : { error: body.error ?? `The harness answered ${response.status}` };
   } catch {
     return { error: 'The harness server is not answering.' };
   }
 }
 
-async function openApp(id) {
+async function openApp(id: string): Promise<void> {
   const app = state.data?.apps.find((a) => a.id === id);
   if (!app || state.opening.has(id)) return;
   // One modal at a time; a note's apps stay alive behind their tabs while the note is open.
@@ -256,7 +317,7 @@ async function openApp(id) {
   else setTab(app.id);
 }
 
-function createFrame(app, { url, error }) {
+function createFrame(app: ShellApp, { url, error }: { url?: string; error?: string }): Frame {
   const sheet = document.createElement('section');
   sheet.className = 'sheet';
   sheet.setAttribute('role', 'dialog');
@@ -264,9 +325,9 @@ function createFrame(app, { url, error }) {
   sheet.dataset.app = app.id;
   sheet.innerHTML = `<div class="sheet-bar"><div class="sheet-title"><b>${esc(app.title)}</b><span>${esc(app.plugin)} · ${esc(app.scope)}</span></div>
     <button type="button" class="icon-btn sheet-close" aria-label="Close ${esc(app.title)}">${icon('close')}</button></div>`;
-  const frame = { app, url, sheet, iframe: null, port: null };
-  sheet.querySelector('.sheet-close').addEventListener('click', () => closeFrame(frame, 'closed from the shell'));
-  if (error) {
+  const frame: Frame = { app, url, sheet, iframe: null, port: null };
+  sheet.querySelector('.sheet-close')?.addEventListener('click', () => closeFrame(frame, 'closed from the shell'));
+  if (error !== undefined || url === undefined) {
     // No launch URL: say why, where the page would have been.
     const box = document.createElement('div');
     box.className = 'sheet-error';
@@ -279,47 +340,48 @@ function createFrame(app, { url, error }) {
     iframe.allow = 'clipboard-read; clipboard-write';
     iframe.src = url;
     sheet.append(iframe);
-    iframe.addEventListener('load', () => connect(frame));
+    iframe.addEventListener('load', () => connect(frame, iframe));
   }
   $('#sheets').append(sheet);
   state.frames.push(frame);
-  record('info', frame, null, error ? `not opened: ${error}` : `opened ${url.replace(location.origin, '')}`);
+  record('info', frame, null, error !== undefined || url === undefined ? `not opened: ${error}` : `opened ${url.replace(location.origin, '')}`);
   return frame;
 }
 
 /** On every load of the iframe: a new channel, port2 transferred with INIT_CHANNEL to the frame's origin. */
-function connect(frame) {
+function connect(frame: Frame, iframe: HTMLIFrameElement): void {
   frame.port?.close();
   const channel = new MessageChannel();
   frame.port = channel.port1;
   channel.port1.onmessage = (event) => onPortMessage(frame, event.data);
-  const targetOrigin = new URL(frame.iframe.src).origin;
-  frame.iframe.contentWindow.postMessage({ type: 'INIT_CHANNEL' }, targetOrigin, [channel.port2]);
+  const targetOrigin = new URL(iframe.src).origin;
+  iframe.contentWindow?.postMessage({ type: 'INIT_CHANNEL' }, targetOrigin, [channel.port2]);
   record('out', frame, { type: 'INIT_CHANNEL' }, `window.postMessage to ${targetOrigin}, MessagePort transferred`);
 }
 
-function send(frame, message) {
+function send(frame: Frame, message: { type: string } & Record<string, unknown>): void {
   if (!frame.port) return;
   frame.port.postMessage(message);
   record('out', frame, message, 'port');
 }
 
-function onPortMessage(frame, data) {
-  const type = data && typeof data === 'object' ? data.type : undefined;
-  if (type === 'CLOSE_MODAL') {
-    record('in', frame, data, 'port: closing the modal');
-    closeFrame(frame, 'CLOSE_MODAL');
-  } else if (type === 'RESIZE') {
-    record('in', frame, data, 'port: resizing the modal');
-    resizeFrame(frame, data);
-  } else {
-    record('in', frame, data, 'port: not a message Canvas acts on');
-  }
+/** What Canvas does with a message from a page's port: only CLOSE_MODAL and RESIZE are acted on. */
+const PORT_MESSAGES: Readonly<Record<string, { detail: string; act: (frame: Frame, data: Record<string, unknown>) => void }>> = {
+  CLOSE_MODAL: { detail: 'port: closing the modal', act: (frame) => closeFrame(frame, 'CLOSE_MODAL') },
+  RESIZE: { detail: 'port: resizing the modal', act: (frame, data) => resizeFrame(frame, data) },
+};
+
+function onPortMessage(frame: Frame, data: unknown): void {
+  const type = data && typeof data === 'object' ? (data as { type?: unknown }).type : undefined;
+  const known = typeof type === 'string' && Object.hasOwn(PORT_MESSAGES, type) ? PORT_MESSAGES[type] : undefined;
+  if (!known) return record('in', frame, data, 'port: not a message Canvas acts on');
+  record('in', frame, data, known.detail);
+  known.act(frame, data as Record<string, unknown>);
 }
 
-function resizeFrame(frame, { width, height }) {
-  const ok = (n) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
-  const bar = frame.sheet.querySelector('.sheet-bar').offsetHeight;
+function resizeFrame(frame: Frame, { width, height }: { width?: unknown; height?: unknown }): void {
+  const ok = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+  const bar = frame.sheet.querySelector<HTMLElement>('.sheet-bar')?.offsetHeight ?? 0;
   if (ok(height)) {
     frame.sheet.style.top = 'auto';
     frame.sheet.style.height = `min(${Math.ceil(height) + bar}px, calc(100% - var(--top) - var(--log-h)))`;
@@ -327,7 +389,7 @@ function resizeFrame(frame, { width, height }) {
   if (ok(width)) frame.sheet.style.width = `min(${Math.ceil(width)}px, 100%)`;
 }
 
-function closeFrame(frame, why) {
+function closeFrame(frame: Frame, why: string): void {
   const at = state.frames.indexOf(frame);
   if (at < 0) return;
   state.frames.splice(at, 1);
@@ -344,20 +406,21 @@ function closeFrame(frame, why) {
 }
 
 /** Shows one frame (or none) and the backdrop behind it. */
-function showFrames(visible = state.frames.find((f) => f.app.id === state.tab || f.app.scope === 'global') ?? null) {
+function showFrames(visible: Frame | null = state.frames.find((f) => f.app.id === state.tab || f.app.scope === 'global') ?? null): void {
   for (const frame of state.frames) frame.sheet.hidden = frame !== visible;
   $('#backdrop').hidden = !visible;
   document.body.classList.toggle('modal-open', Boolean(visible));
 }
 
 /** Switches the patient or note tab; in a note, every live note app hears NOTE_TAB_CHANGE, as on Canvas. */
-function setTab(tab) {
+function setTab(tab: string): void {
   state.tab = tab;
   renderHeader();
   showFrames(state.frames.find((f) => f.app.id === tab) ?? null);
-  if (note()) {
+  const patient = patientData()?.patient;
+  if (note() && patient) {
     for (const frame of state.frames) {
-      if (frame.app.scope === 'note') send(frame, { type: 'NOTE_TAB_CHANGE', tab, patient: { id: state.data.patient.id } });
+      if (frame.app.scope === 'note') send(frame, { type: 'NOTE_TAB_CHANGE', tab, patient: { id: patient.id } });
     }
   }
 }
@@ -370,7 +433,7 @@ window.addEventListener('message', (event) => {
 
 // ---- message log ----------------------------------------------------------------------------
 
-function describeData(data) {
+function describeData(data: unknown): string {
   try {
     return JSON.stringify(data);
   } catch {
@@ -378,35 +441,41 @@ function describeData(data) {
   }
 }
 
-function record(dir, frame, data, detail) {
-  const type = data && typeof data === 'object' && typeof data.type === 'string' ? data.type : '';
-  const entry = { at: new Date().toISOString(), dir, app: frame.app.title, appId: frame.app.id, type, text: data === null ? null : describeData(data), detail };
+function record(dir: Direction, frame: Frame, data: unknown, detail: string): void {
+  const type = data && typeof data === 'object' && typeof (data as { type?: unknown }).type === 'string' ? (data as { type: string }).type : '';
+  const entry: LogEntry = { at: new Date().toISOString(), dir, app: frame.app.title, appId: frame.app.id, type, text: data === null ? null : describeData(data), detail };
   state.log.push(entry);
   if (state.log.length > LOG_MAX) state.log.shift();
   showEntry(entry);
   saveLog();
 }
 
+const ARROWS: Readonly<Record<Direction, { arrow: string; label: string }>> = {
+  out: { arrow: '→', label: 'to plugin' },
+  in: { arrow: '←', label: 'from plugin' },
+  info: { arrow: '•', label: 'shell' },
+};
+
 /** Adds one entry to the list; the badge counts exactly the entries listed. */
-function showEntry(entry) {
+function showEntry(entry: LogEntry): void {
   const item = document.createElement('li');
   item.className = `log-${entry.dir}`;
   item.dataset.dir = entry.dir;
   item.dataset.type = entry.type;
   item.dataset.app = entry.appId;
-  const arrow = entry.dir === 'out' ? '→' : entry.dir === 'in' ? '←' : '•';
-  item.innerHTML = `<div class="log-head"><span class="log-arrow" aria-label="${entry.dir === 'out' ? 'to plugin' : entry.dir === 'in' ? 'from plugin' : 'shell'}">${arrow}</span>
+  const { arrow, label } = ARROWS[entry.dir] ?? ARROWS.info;
+  item.innerHTML = `<div class="log-head"><span class="log-arrow" aria-label="${label}">${arrow}</span>
     <b>${esc(entry.type || entry.detail)}</b><span class="log-app">${esc(entry.app)}</span><time>${clock(new Date(entry.at))}</time></div>
     ${entry.text !== null ? `<code>${esc(entry.text)}</code><small>${esc(entry.detail)}</small>` : ''}`;
   const list = $('#log-list');
   list.append(item);
-  while (list.children.length > LOG_MAX) list.firstElementChild.remove();
+  while (list.children.length > LOG_MAX) list.firstElementChild?.remove();
   list.scrollTop = list.scrollHeight;
   $('#log-count').textContent = String(list.children.length);
   $('#log-last').textContent = `${arrow} ${entry.type || entry.detail} · ${entry.app}`;
 }
 
-function saveLog() {
+function saveLog(): void {
   try {
     sessionStorage.setItem(LOG_KEY, JSON.stringify(state.log));
   } catch {
@@ -415,22 +484,22 @@ function saveLog() {
 }
 
 /** Shows what was logged before the shell navigated (same tab, until cleared). */
-function restoreLog() {
-  let saved = [];
+function restoreLog(): void {
+  let saved: unknown = [];
   try {
     saved = JSON.parse(sessionStorage.getItem(LOG_KEY) ?? '[]');
   } catch {
     saved = [];
   }
   if (!Array.isArray(saved)) return;
-  for (const entry of saved.slice(-LOG_MAX)) {
-    if (!entry || typeof entry !== 'object' || typeof entry.at !== 'string') continue;
-    state.log.push(entry);
-    showEntry(entry);
+  for (const entry of saved.slice(-LOG_MAX) as unknown[]) {
+    if (!entry || typeof entry !== 'object' || typeof (entry as LogEntry).at !== 'string') continue;
+    state.log.push(entry as LogEntry);
+    showEntry(entry as LogEntry);
   }
 }
 
-function toggleLog(open = $('#log-body').hidden) {
+function toggleLog(open = Boolean($('#log-body').hidden)): void {
   $('#log-body').hidden = !open;
   $('#log-toggle').setAttribute('aria-expanded', String(open));
   document.body.classList.toggle('log-open', open);
@@ -438,16 +507,16 @@ function toggleLog(open = $('#log-body').hidden) {
 
 // ---- session ----------------------------------------------------------------------------------
 
-let toastTimer;
-function toast(text) {
+let toastTimer: number | undefined;
+function toast(text: string): void {
   const element = $('#toast');
   element.textContent = text;
   element.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => (element.hidden = true), 4000);
+  toastTimer = window.setTimeout(() => (element.hidden = true), 4000);
 }
 
-async function expireSession() {
+async function expireSession(): Promise<void> {
   await fetch('/companion/api/session/expire', { method: 'POST' });
   state.signedOut = true;
   state.expired = true;
@@ -455,7 +524,7 @@ async function expireSession() {
   toast('Session expired. Open plugin pages now get 401 from their routes.');
 }
 
-async function signIn() {
+async function signIn(): Promise<void> {
   const response = await fetch('/companion/api/session', { method: 'POST' });
   if (!response.ok) return toast('Could not sign in.');
   state.signedOut = false;
@@ -469,37 +538,37 @@ async function signIn() {
 
 // ---- events -----------------------------------------------------------------------------------
 
+/** The menu's actions, by `data-action`. */
+const ACTIONS: Readonly<Record<string, (menu: HTMLDialogElement) => void>> = {
+  menu: (menu) => {
+    $('#menu-who').textContent = state.signedOut ? 'Signed out' : `Signed in as ${state.data?.staff?.name ?? 'staff'}`;
+    menu.showModal();
+  },
+  'close-menu': (menu) => menu.close(),
+  expire: (menu) => {
+    menu.close();
+    void expireSession();
+  },
+  signin: (menu) => {
+    if (menu.open) menu.close();
+    void signIn();
+  },
+};
+
 document.addEventListener('click', (event) => {
-  const target = event.target.closest('[data-open],[data-tab],[data-action]');
+  const target = event.target instanceof Element ? event.target.closest<HTMLElement>('[data-open],[data-tab],[data-action]') : null;
   if (!target) return;
-  if (target.dataset.open) return openApp(target.dataset.open);
-  if (target.dataset.tab) {
-    const tab = target.dataset.tab;
+  const { open, tab, action } = target.dataset;
+  if (open) return void openApp(open);
+  if (tab) {
     if (tab === 'timeline' || tab === 'note') return setTab(tab);
     const frame = state.frames.find((f) => f.app.id === tab);
-    return frame ? setTab(tab) : openApp(tab);
+    return frame ? setTab(tab) : void openApp(tab);
   }
-  const menu = $('#menu');
-  switch (target.dataset.action) {
-    case 'menu':
-      $('#menu-who').textContent = state.signedOut ? 'Signed out' : `Signed in as ${state.data?.staff?.name ?? 'staff'}`;
-      menu.showModal();
-      break;
-    case 'close-menu':
-      menu.close();
-      break;
-    case 'expire':
-      menu.close();
-      void expireSession();
-      break;
-    case 'signin':
-      if (menu.open) menu.close();
-      void signIn();
-      break;
-  }
+  if (action && Object.hasOwn(ACTIONS, action)) ACTIONS[action]?.($<HTMLDialogElement>('#menu'));
 });
-$('#menu').addEventListener('click', (event) => {
-  if (event.target === event.currentTarget) event.currentTarget.close();
+$<HTMLDialogElement>('#menu').addEventListener('click', (event) => {
+  if (event.target === event.currentTarget) (event.currentTarget as HTMLDialogElement).close();
 });
 $('#log-toggle').addEventListener('click', () => toggleLog());
 $('#log-clear').addEventListener('click', () => {
@@ -510,7 +579,7 @@ $('#log-clear').addEventListener('click', () => {
   $('#log-last').textContent = 'Log cleared';
 });
 document.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape' && !$('#menu').open) {
+  if (event.key === 'Escape' && !$<HTMLDialogElement>('#menu').open) {
     const frame = state.frames.find((f) => !f.sheet.hidden);
     if (frame) closeFrame(frame, 'Escape');
   }

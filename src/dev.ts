@@ -1,0 +1,51 @@
+/**
+ * Help for careless callers, in development only: an option key a function does not know warns
+ * once, with the nearest key it does know (`timout` → `timeout`). Typed code gets that from the
+ * compiler; a script-tag page gets it here.
+ *
+ * Every call is guarded where it is made, by the expression bundlers replace in a production
+ * build, written out in full (a bundler replaces the expression itself, not a variable holding
+ * it): `typeof process === 'object' && process.env.NODE_ENV !== 'production'`. So:
+ * - a bundler's production build of the ESM file turns the guard into `false` and leaves out the
+ *   calls and this module; its development build keeps them;
+ * - the ESM file loaded as it is by a browser (no `process`) never warns;
+ * - the build makes the guard `true` in the `.umd.js` file and `false` in the `.umd.min.js` file,
+ *   whose minifier then leaves out the calls and this module (rollup.config.mjs).
+ * @module
+ * @internal
+ */
+import { warnOnce } from './report.js';
+
+/** How many single-character edits turn `from` into `to` (Levenshtein distance). */
+function editDistance(from: string, to: string): number {
+  // One row of the table at a time: row[j] is the distance from the first i characters of `from` to the first j of `to`.
+  let previous = Array.from({ length: to.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= from.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= to.length; j++) {
+      const substitution = previous[j - 1]! + (from[i - 1] === to[j - 1] ? 0 : 1);
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, substitution);
+    }
+    previous = row;
+  }
+  return previous[to.length]!;
+}
+
+/** The known key nearest to `key`, ignoring case; the first of equals. */
+function nearestKey(key: string, known: readonly string[]): string {
+  const distance = (candidate: string) => editDistance(key.toLowerCase(), candidate.toLowerCase());
+  return known.reduce((best, candidate) => (distance(candidate) < distance(best) ? candidate : best));
+}
+
+/**
+ * Warns once for each key of `options` that is not in `known`, naming the nearest known key.
+ * Development only: call it behind the guard described above.
+ *
+ * @param caller - The function whose options these are, e.g. `'closeModal'`.
+ */
+export function warnUnknownOptions(caller: string, options: unknown, known: readonly string[]): void {
+  if (options == null || typeof options !== 'object') return;
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) warnOnce(`${caller}(): unknown option "${key}" (did you mean "${nearestKey(key, known)}"?)`);
+  }
+}

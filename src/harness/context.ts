@@ -1,0 +1,38 @@
+/**
+ * What the harness's route handlers get: the request, its session, and the harness's parts.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Platform } from '../platform/index.js';
+import type { Live } from './live.js';
+import type { Plugins } from './plugins.js';
+import type { Session, Sessions } from './session.js';
+
+/** What every HTTP route gets. */
+export interface RequestContext {
+  request: IncomingMessage;
+  response: ServerResponse;
+  /** The request target, parsed. */
+  url: URL;
+  /** The request's session. */
+  current: Session;
+  sessions: Sessions;
+  platform: Platform;
+  plugins: Plugins;
+  log: (line: string) => void;
+  /** The start time in base 36: the shell's cache-busting. */
+  version: string;
+}
+
+/** What every WebSocket upgrade gets. */
+export interface UpgradeContext {
+  request: IncomingMessage;
+  socket: Duplex;
+  head: Buffer;
+  url: URL;
+  current: Session;
+  live: Live;
+  plugins: Plugins;
+  log: (line: string) => void;
+}

@@ -1,0 +1,16 @@
+/**
+ * The companion harness: one local server on 127.0.0.1 that plays Canvas for plugin pages (the
+ * mock Provider Companion shell, plugin folders on a mock platform, proxies to an author's server).
+ * Built to dist/harness/harness.mjs, which the `canvas-companion harness` command runs; the
+ * tests import this file directly.
+ * @module
+ */
+export { OptionError } from './errors.js';
+export { DEFAULT_EFFECT_DELAY, DEFAULT_PORT, HELP, parseApp, parseArgs, parsePlugin } from './options.js';
+export type { CheckedApp, HarnessApp, HarnessPlugin, HarnessPluginDir, ParsedOptions } from './options.js';
+export { DEMO_PLUGIN_DIR, LIBRARY_FILES } from './paths.js';
+export type { Scope } from './plugin-dir.js';
+export type { ShellApp } from './plugins.js';
+export { startHarness } from './server.js';
+export type { Harness, HarnessOptions } from './server.js';
+export type { MockModule, Platform, PluginPlatform } from '../platform/index.js';

@@ -1,0 +1,137 @@
+/**
+ * The harness's WebSockets: plugin channels on the mock platform (/plugin-io/ws/<plugin>/<channel>/),
+ * the shell's own change feed, and every socket of a session (proxied ones too), so that expiring
+ * the session drops them all the way Canvas does (the browser sees close code 1006).
+ * @module
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Change } from '../platform/index.js';
+
+/** Where an accepted socket belongs: a plugin's channel, or the shell's change feed. */
+export type SocketPlace = { plugin: string; channel: string } | { shell: true };
+
+/** A live socket of a session, as expiry drops it. */
+export interface SessionSocket {
+  /** Ends the socket without a closing handshake (the browser sees 1006). */
+  drop(): void;
+}
+
+/** The harness's sockets. */
+export interface Live {
+  /** Completes an upgrade the caller has allowed, for the session `token`. */
+  accept(request: IncomingMessage, socket: Duplex, head: Buffer, token: string | undefined, place: SocketPlace): void;
+  /** Keeps a raw socket (upgrading, proxied) until it closes, so that {@link Live.close} can end it. */
+  hold(socket: Duplex): void;
+  /** Remembers a socket of a session; returns the function that forgets it. */
+  track(token: string | undefined, entry: SessionSocket): () => void;
+  /** Sends a broadcast frame to a plugin's channel (every plugin's when `plugin` is null); returns how many sockets got it. */
+  deliver(plugin: string | null, channel: string, frame: string): number;
+  /** Tells every open shell that the mock data changed. */
+  notifyShell(change: Change): void;
+  /** Drops every socket of a session, proxied ones too (the browser sees 1006); returns how many. */
+  dropSession(token: string | undefined): number;
+  /** How many plugin sockets are open on a channel (for tests and logs). */
+  count(plugin: string, channel: string): number;
+  /** Ends every socket. */
+  close(): void;
+}
+
+/** Options of {@link createLive}. */
+export interface LiveOptions {
+  /** Where refused handshakes and broken frames are reported. */
+  log: (line: string) => void;
+  /**
+   * The largest frame a page may send, in bytes (Canvas plugin sockets are server-to-client: pages rarely send).
+   * @default 65536
+   */
+  maxPayload?: number;
+}
+
+/** Creates the harness's socket registry. */
+export function createLive({ log, maxPayload = 65_536 }: LiveOptions): Live {
+  const wss = new WebSocketServer({ noServer: true, maxPayload });
+  // A handshake ws refuses (bad key, version): answered here so that it gets its log line too.
+  wss.on('wsClientError', (error: Error & { code?: string }, socket, request) => {
+    const status = error.code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH' ? 413 : 400;
+    log(`${status} WebSocket ${request.url}: ${error.message}`);
+    if (!socket.writable) return void socket.destroy();
+    socket.end(`HTTP/1.1 ${status} ${status === 413 ? 'Payload Too Large' : 'Bad Request'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(error.message) + 1}\r\n\r\n${error.message}\n`);
+  });
+  /** "<plugin>/<channel>" -> its open sockets */
+  const channels = new Map<string, Set<WebSocket>>();
+  /** session token -> each live socket of that session */
+  const sessions = new Map<string, Set<SessionSocket>>();
+  const shellClients = new Set<WebSocket>();
+  /** Raw sockets (upgrading, proxied), destroyed on close. */
+  const raw = new Set<Duplex>();
+
+  function track(token: string | undefined, entry: SessionSocket): () => void {
+    if (!token) return () => {};
+    let entries = sessions.get(token);
+    if (!entries) sessions.set(token, (entries = new Set()));
+    entries.add(entry);
+    return () => {
+      sessions.get(token)?.delete(entry);
+      if (!sessions.get(token)?.size) sessions.delete(token);
+    };
+  }
+
+  /** The open sockets of a "<plugin>/<channel>" key, created empty on first use. */
+  function channel(key: string): Set<WebSocket> {
+    let set = channels.get(key);
+    if (!set) channels.set(key, (set = new Set()));
+    return set;
+  }
+
+  return {
+    accept(request, socket, head, token, place) {
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        // An invalid frame from the page must not take the server down.
+        ws.on('error', (error) => log(`WebSocket ${request.url}: ${error.message}; closed`));
+        const forget = track(token, { drop: () => ws.terminate() });
+        const key = 'shell' in place ? null : `${place.plugin}/${place.channel}`;
+        const set = key === null ? shellClients : channel(key);
+        set.add(ws);
+        ws.on('close', () => {
+          forget();
+          set.delete(ws);
+          if (key !== null && !set.size) channels.delete(key);
+        });
+      });
+    },
+    hold(socket) {
+      raw.add(socket);
+      socket.once('close', () => raw.delete(socket));
+    },
+    track,
+    deliver(plugin, channel, frame) {
+      let count = 0;
+      for (const [key, set] of channels) {
+        if (key === `${plugin}/${channel}` || (plugin === null && key.endsWith(`/${channel}`))) {
+          for (const ws of set) {
+            ws.send(frame);
+            count++;
+          }
+        }
+      }
+      return count;
+    },
+    notifyShell(change) {
+      const frame = JSON.stringify({ type: 'changed', kind: change.kind, patient_id: change.patient_id ?? null, note_id: change.note_id ?? null });
+      for (const ws of shellClients) ws.send(frame);
+    },
+    dropSession(token) {
+      const entries = [...((token && sessions.get(token)) || [])];
+      for (const entry of entries) entry.drop();
+      return entries.length;
+    },
+    count: (plugin, channel) => channels.get(`${plugin}/${channel}`)?.size ?? 0,
+    close() {
+      for (const ws of wss.clients) ws.terminate();
+      for (const socket of raw) socket.destroy();
+      wss.close();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * The harness's route tables: top-level HTTP routes and WebSocket upgrades, first match wins.
+ *
+ * - /companion/…                          the mock Provider Companion shell (shell-api.ts)
+ * - /plugin-io/api/NAME/…                 a plugin folder on the mock platform (mock.ts), or a proxy
+ *                                         to the author's server (proxy.ts)
+ * - /companion/live/, /plugin-io/ws/NAME/<channel>/   the shell's change feed, a plugin's channel (live.ts)
+ * @module
+ */
+import type { RequestContext, UpgradeContext } from './context.js';
+import { decode, refuseUpgrade, sendFile, sendText } from './http.js';
+import { proxyUpgrade } from './proxy.js';
+import { shellApi, shellFile, shellPage } from './shell-api.js';
+
+/** An HTTP route: method (null: any; GET also answers HEAD), path pattern, handler. */
+type Route = readonly [method: string | null, pattern: RegExp, handle: (context: RequestContext, match: RegExpExecArray) => void | Promise<void>];
+/** A WebSocket route: path pattern, handler. */
+type UpgradeRoute = readonly [pattern: RegExp, handle: (context: UpgradeContext, match: RegExpExecArray) => void | Promise<void>];
+
+const ROUTES: readonly Route[] = [
+  [null, /^\/(?:companion)?$/, ({ response }) => void response.writeHead(302, { location: '/companion/' }).end()],
+  ['GET', /^\/favicon\.ico$/, ({ response }) => void response.writeHead(204).end()],
+  ['GET', /^\/companion\/static\/([\w-]+\.(?:js|css))$/, ({ response }, [, file = '']) => shellFile(response, file)],
+  ['GET', /^\/companion\/icons\/([^/]+)$/, async ({ response, url, plugins, log }, [, id = '']) => {
+    const file = await plugins.iconOf(decode(id) ?? '');
+    if (file) return sendFile(response, file);
+    log(`404 GET ${url.pathname}: no such app, or its icon is not a file inside its plugin folder`);
+    return sendText(response, 404, 'No such icon');
+  }],
+  [null, /^\/companion\/api(\/.*)$/, (context, [, path = '']) => shellApi(context, path)],
+  ['GET', /^\/companion\/patient\/[^/]+$/, ({ response, url }) => void response.writeHead(301, { location: `${url.pathname}/${url.search}` }).end()],
+  ['GET', /^\/companion\//, (context) => shellPage(context)],
+  [null, /^\/plugin-io\/api\/(\w+)(\/.*)?$/, ({ request, response, url, current, plugins }, [, name = '', rest = '']) =>
+    plugins.handle({ request, response, url, name, rest, staff: current.staff })],
+];
+
+const UPGRADES: readonly UpgradeRoute[] = [
+  [/^\/companion\/live\/$/, shellSocket],
+  [/^\/plugin-io\/ws\/(\w+)\/([\w-]+)\/$/, pluginSocket],
+];
+
+/** Answers an HTTP request through {@link ROUTES}; 404 when none matches. */
+export async function routeRequest(context: RequestContext): Promise<void> {
+  const { request, response, url, log } = context;
+  for (const [method, pattern, handle] of ROUTES) {
+    const match = pattern.exec(url.pathname);
+    if (match && (method === null || method === request.method || (method === 'GET' && request.method === 'HEAD'))) return await handle(context, match);
+  }
+  log(`404 ${request.method} ${url.pathname}: the harness has no such page`);
+  sendText(response, 404, 'Not found');
+}
+
+/** Answers a WebSocket upgrade through {@link UPGRADES}; 404 when none matches. */
+export async function routeUpgrade(context: UpgradeContext): Promise<void> {
+  const { socket, url, log } = context;
+  for (const [pattern, handle] of UPGRADES) {
+    const match = pattern.exec(url.pathname);
+    if (match) return handle(context, match);
+  }
+  log(`404 WebSocket ${url.pathname}: no route found${url.pathname.startsWith('/plugin-io/ws/') ? ' (the path must be /plugin-io/ws/<plugin>/<channel>/ with the trailing slash; channel [\\w-]+)' : ''}`);
+  return refuseUpgrade(socket, 404, 'Not Found');
+}
+
+/** /companion/live/: the shell's change feed, for a signed-in session. */
+function shellSocket({ request, socket, head, url, current, live, log }: UpgradeContext): void {
+  if (!current.staff) {
+    log(`403 WebSocket ${url.pathname}: no staff session (the shell signs in again when reloaded)`);
+    return refuseUpgrade(socket, 403, 'Forbidden');
+  }
+  live.accept(request, socket, head, current.token, { shell: true });
+}
+
+/** /plugin-io/ws/<plugin>/<channel>/: a proxied socket, or one the mock's socket rule allows. */
+async function pluginSocket({ request, socket, head, url, current, live, plugins, log }: UpgradeContext, [, name = '', channel = '']: RegExpExecArray): Promise<void> {
+  const plugin = plugins.get(name);
+  if (!plugin) {
+    log(`404 WebSocket ${url.pathname}: no plugin ${name}`);
+    return refuseUpgrade(socket, 404, 'Not Found');
+  }
+  if (plugin.kind === 'proxy') {
+    // Registered before the upstream answers: a browser that leaves meanwhile is not tracked forever.
+    let forget: (() => void) | null = null;
+    let gone = false;
+    socket.once('close', () => {
+      gone = true;
+      forget?.();
+    });
+    return proxyUpgrade({
+      name, origin: plugin.url, request, socket, head, staff: current.staff, log,
+      opened: (drop, upstream) => {
+        live.hold(upstream);
+        if (gone) return void drop();
+        forget = live.track(current.token, { drop });
+      },
+    });
+  }
+  const verdict = await plugins.authorize(plugin, { channel, path: url.pathname, query: url.searchParams, headers: { ...request.headers }, staff: current.staff });
+  if (!verdict.allowed) {
+    log(`${verdict.status} WebSocket ${url.pathname}: ${verdict.reason}`);
+    return refuseUpgrade(socket, verdict.status, verdict.status === 504 ? 'Gateway Timeout' : 'Forbidden');
+  }
+  if (socket.destroyed) return;
+  live.accept(request, socket, head, current.token, { plugin: name, channel });
+}

@@ -1,0 +1,220 @@
+/**
+ * The harness's HTTP server: one local server on 127.0.0.1 that plays Canvas for plugin pages.
+ * The routes are in routes.ts; this file starts, guards and stops the server.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { createPlatform, type Platform } from '../platform/index.js';
+import { OptionError, stackOf } from './errors.js';
+import { refuseUpgrade, requestUrl, sendText } from './http.js';
+import { createLive } from './live.js';
+import { DEFAULT_EFFECT_DELAY, DEFAULT_PORT, type HarnessApp, type HarnessPlugin, type HarnessPluginDir } from './options.js';
+import { DEMO_PLUGIN_DIR, LIBRARY_FILES, ROOT } from './paths.js';
+import { loadPlugins, type Plugins, type ShellApp } from './plugins.js';
+import { routeRequest, routeUpgrade } from './routes.js';
+import { createSessions } from './session.js';
+
+/** Options of {@link startHarness}. */
+export interface HarnessOptions {
+  /**
+   * Port on 127.0.0.1; 0 picks a free one.
+   * @default 4173
+   */
+  port?: number;
+  /** Plugin folders, each with its mock module. */
+  pluginDirs?: HarnessPluginDir[];
+  /** Plugins served by the author's own server (proxied). */
+  plugins?: HarnessPlugin[];
+  /** Apps of those plugins, or launch URLs of their manifest applications. */
+  apps?: HarnessApp[];
+  /**
+   * Show the demo plugin even though other plugins are given.
+   * @default false (it shows when no other plugin is given)
+   */
+  demo?: boolean;
+  /**
+   * Milliseconds before an effect lands when a mock gives no `after`.
+   * @default 1200
+   */
+  effectDelay?: number;
+  /**
+   * Where log lines go.
+   * @default console.log with a "[harness] " prefix
+   */
+  log?: (line: string) => void;
+  /**
+   * The built library (served as static/canvas-companion.* to plugins that have not vendored it).
+   * @default <package>/dist
+   */
+  distDir?: string;
+  /**
+   * How long a mock route or socket rule may take before the harness answers 504, in ms.
+   * @default 30000
+   */
+  mockTimeout?: number;
+}
+
+/** A running harness. */
+export interface Harness {
+  /** `http://127.0.0.1:<port>/companion/` */
+  url: string;
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  port: number;
+  /** The mock platform: patients, notes, tasks, apply, broadcast. */
+  platform: Platform;
+  apps: ShellApp[];
+  /** name -> origin of each --plugin proxy */
+  plugins: Map<string, string>;
+  /** name -> folder of each plugin folder */
+  folders: Map<string, string>;
+  /** How many sockets are open on a plugin's channel. */
+  sockets(plugin: string, channel: string): number;
+  /** Stops the server, its sockets and pending effects. */
+  close(): Promise<void>;
+}
+
+/** Server limits: slow or huge requests get an answer rather than a hung socket. */
+const LIMITS = { headersTimeout: 15_000, requestTimeout: 60_000, maxHeaderSize: 16_384 };
+
+/**
+ * Starts the harness: loads the plugins, then listens on 127.0.0.1.
+ * @throws {@link OptionError} for a library that is not built, or a plugin, mock or app that is
+ *   wrong (the message says what to change); an Error with code `EADDRINUSE` when the port is taken.
+ */
+export async function startHarness({
+  port = DEFAULT_PORT, plugins = [], apps = [], pluginDirs = [], demo = false, effectDelay = DEFAULT_EFFECT_DELAY,
+  log = (line) => console.log(`[harness] ${line}`), distDir = join(ROOT, 'dist'), mockTimeout = 30_000,
+}: HarnessOptions = {}): Promise<Harness> {
+  const missing = LIBRARY_FILES.filter((name) => !existsSync(join(distDir, name)));
+  if (missing.length) throw new OptionError(`the library is not built (${distDir} has no ${missing.join(', ')}): run npm run build`);
+  const showDemo = demo || (!plugins.length && !pluginDirs.length);
+  const platform = createPlatform({ effectDelay, log });
+  const live = createLive({ log });
+  platform.setBroadcaster(live.deliver);
+  const unwatch = platform.onChange(live.notifyShell);
+  let loaded: Plugins;
+  try {
+    loaded = await loadPlugins({
+      pluginDirs: [...(showDemo ? [{ dir: DEMO_PLUGIN_DIR, mock: null }] : []), ...pluginDirs], plugins, apps, platform, log, distDir, mockTimeout,
+    });
+  } catch (error) {
+    platform.close();
+    throw error;
+  }
+  const sessions = createSessions({ staff: platform.staff, dropSockets: live.dropSession });
+  const version = Date.now().toString(36);
+
+  /** Connections that carried a request: the client hanging up on one later is not a new bad request. */
+  const used = new WeakSet<Duplex>();
+
+  async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    used.add(request.socket);
+    try {
+      const url = requestUrl(request);
+      if (!url) {
+        log(`400 ${request.method} ${JSON.stringify(request.url)}: the request target must be a path (/...)`);
+        return sendText(response, 400, 'The request target must be a path starting with /', { connection: 'close' });
+      }
+      await routeRequest({ request, response, url, current: sessions.of(request), sessions, platform, plugins: loaded, log, version });
+    } catch (error) {
+      log(`500 ${request.method} ${request.url}: ${stackOf(error)}`);
+      if (!response.headersSent) sendText(response, 500, 'The harness failed on this request (see its terminal)');
+      else response.destroy();
+    }
+  }
+
+  const server = http.createServer({ ...LIMITS }, onRequest);
+  // A request Node cannot parse (bad header, bad method, oversized head): one line, a 400, no crash.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const hungUp = error.code === 'ECONNRESET' || (error.code === 'HPE_INVALID_EOF_STATE' && used.has(socket));
+    if (!hungUp) log(`400 unparsable request: ${error.code ?? ''} ${error.message}`.trim());
+    if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 23\r\n\r\nMalformed HTTP request\n');
+    else socket.destroy();
+  });
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    live.hold(socket);
+    socket.on('error', () => socket.destroy());
+    // Only WebSocket upgrades go this way; any other (h2c, ...) is an ordinary HTTP request.
+    if (String(request.headers.upgrade).trim().toLowerCase() !== 'websocket') return void serveAsHttp(request, socket, head);
+    upgrade(request, socket, head).catch((error: unknown) => {
+      log(`500 WebSocket ${request.url}: ${stackOf(error)}`);
+      refuseUpgrade(socket, 500, 'Internal Server Error');
+    });
+  });
+
+  /**
+   * Answers a non-WebSocket upgrade request (`Upgrade: h2c`, ...) as plain HTTP/1.1 on its socket,
+   * through the same routes, and closes the connection. Node has already taken the socket from
+   * its HTTP parser, so a request body cannot be read: such a request gets a 400 that says so.
+   */
+  function serveAsHttp(request: IncomingMessage, socket: Duplex, head: Buffer): void | Promise<void> {
+    const length = Number(request.headers['content-length'] ?? 0);
+    if (head.length || request.headers['transfer-encoding'] !== undefined || length !== 0) {
+      log(`400 ${request.method} ${request.url}: Upgrade: ${request.headers.upgrade} with a request body (send it without the Upgrade header)`);
+      return refuseUpgrade(socket, 400, 'Bad Request');
+    }
+    const response = new http.ServerResponse(request);
+    response.shouldKeepAlive = false;
+    // Node's upgrade sockets are net.Sockets; the typings only promise a Duplex.
+    response.assignSocket(socket as Socket);
+    response.once('finish', () => {
+      response.detachSocket(socket as Socket);
+      socket.end();
+    });
+    return onRequest(request, response);
+  }
+
+  async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = requestUrl(request);
+    if (!url) {
+      log(`400 WebSocket ${JSON.stringify(request.url)}: the request target must be a path`);
+      return refuseUpgrade(socket, 400, 'Bad Request');
+    }
+    return routeUpgrade({ request, socket, head, url, current: sessions.of(request), live, plugins: loaded, log });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      unwatch();
+      platform.close();
+      if (error.code === 'EADDRINUSE') {
+        reject(Object.assign(new Error(`port ${port} on 127.0.0.1 is in use: stop the other server, or pick another port (--port ${port + 1})`), { code: 'EADDRINUSE' }));
+      } else reject(error);
+    };
+    server.once('error', onError);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const actual = (server.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${actual}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `${origin}/companion/`,
+    origin,
+    port: actual,
+    platform,
+    apps: loaded.apps,
+    plugins: loaded.proxies,
+    folders: loaded.folders,
+    sockets: (plugin, channel) => live.count(plugin, channel),
+    close() {
+      closing ??= new Promise((resolve) => {
+        unwatch();
+        platform.close();
+        live.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      return closing;
+    },
+  };
+}
