@@ -1,4 +1,4 @@
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
@@ -6,6 +6,7 @@ import { bundledSocket, plainSocketNotice } from './scripts/bundled-socket.mjs';
 
 const umd = { format: 'umd', name: 'CanvasCompanion', exports: 'named' };
 // Only the .min file has its `_private` members (all in the bundled socket code) renamed short.
+// `ecma: 2020`: the source is ES2021 already (below), so terser may write modern syntax too.
 const minify = { ecma: 2020, compress: { passes: 2, pure_getters: true }, mangle: { properties: { regex: /^_(?!_)/ } } };
 const copyTypes = (from, to) => ({ name: 'd.mts', writeBundle: () => copyFileSync(from, to) });
 // The guard of the development-only warnings (src/dev.ts), as the source writes it. The ESM file
@@ -23,6 +24,8 @@ const development = (value) => ({
 export default [
   {
     input: 'src/index.ts',
+    // ES2021 (`??=` as written) is within the browsers the README names (Chromium 98+, Safari
+    // 15.4+, Firefox 94+); the test kit, for Node and test DOMs, keeps the shared target.
     plugins: [bundledSocket, typescript({ tsconfig: 'tsconfig.build.json', target: 'ES2021' })],
     output: [
       // In the ESM file the notice is a plain comment: a bundler that takes only the core from it
@@ -69,7 +72,22 @@ export default [
   {
     input: 'src/harness/index.ts',
     external: (id) => id === 'ws' || id.startsWith('node:'),
-    plugins: [typescript({ tsconfig: 'tsconfig.harness.json' })],
+    plugins: [
+      typescript({ tsconfig: 'tsconfig.harness.json' }),
+      {
+        // `init`'s template (a plugin named my_plugin), copied as it is beside the harness.
+        name: 'init-template',
+        async generateBundle() {
+          const from = 'src/harness/init/template';
+          for (const path of readdirSync(from, { recursive: true })) {
+            const file = `${from}/${path}`;
+            if (path.includes('__pycache__') || statSync(file).isDirectory()) continue;
+            this.addWatchFile(file);
+            this.emitFile({ type: 'asset', fileName: `init/template/${path.split('\\').join('/')}`, source: readFileSync(file) });
+          }
+        },
+      },
+    ],
     output: { file: 'dist/harness/harness.mjs', format: 'es' },
   },
   {

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 /**
- * `canvas-companion`: the package's command line.
+ * `canvas-companion`: the package's command line. The commands' code is in the built harness
+ * (dist/harness/harness.mjs, from src/harness/), which also parses their options.
  *
- *   canvas-companion harness [options]   the companion harness (dist/harness/harness.mjs, built from
- *                                        src/harness/); --help lists options
- *   canvas-companion vendor DIR          copies the built library into a plugin's static/ folder
+ *   canvas-companion harness [options]   the companion harness
+ *   canvas-companion init [DIR]          a plugin with a companion app (or the app added to a plugin)
+ *   canvas-companion vendor [DIR]        copies the library files a page loads into a plugin's static/
  *   canvas-companion build               (a checkout only; the package's `prepare`) builds dist/ if stale
+ *
+ * Every command takes --help. Errors are one line on stderr, exit status 2 for a bad option.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -22,16 +25,20 @@ const SHELL = ['index.html', 'shell.css', 'shell.js'].map((name) => join(DIST, '
 const SOURCES = [join(ROOT, 'src'), join(ROOT, 'rollup.config.mjs')];
 
 const USAGE = `Usage:
+  canvas-companion init [DIR]          Make a Canvas plugin with a Provider Companion app in DIR (or add the
+                                       app to the plugin DIR holds): manifest, Python, page, mock, tests.
   canvas-companion harness [options]   Start the companion harness (a local stand-in for Canvas's
-                                       Provider Companion). "canvas-companion harness --help" lists options.
-  canvas-companion vendor DIR          Copy the library's files into DIR (a plugin folder: into its static/),
+                                       Provider Companion) on the plugin in the current folder.
+  canvas-companion vendor [DIR]        Copy the library files a page loads into the plugin's static/ folder,
                                        and print the SimpleAPI route that serves them.
-  canvas-companion build                In a checkout of canvas-companion: build dist/ when it is missing or
+  canvas-companion build               In a checkout of canvas-companion: build dist/ when it is missing or
                                        older than src/ (the package's prepare script; installed, a no-op).
+  canvas-companion help COMMAND        A command's options (as "canvas-companion COMMAND --help").
   canvas-companion --version`;
 
+/** Prints `message` as one line on stderr and exits with `status`. */
 function fail(message, status = 2) {
-  console.error(`canvas-companion: ${message}`);
+  console.error(`canvas-companion: ${String(message).replace(/\s*\n\s*/g, ' ')}`);
   process.exit(status);
 }
 
@@ -66,7 +73,7 @@ function isStale(harness) {
   return !built.every(existsSync) || Math.min(...built.map((file) => statSync(file).mtimeMs)) < Math.max(...SOURCES.map(newest));
 }
 
-function build() {
+function runBuild() {
   console.log('canvas-companion: building the library (dist/ is missing or older than src/)');
   const result = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   if (result.status !== 0) fail('the build failed (see above); fix it, or start with --no-build to use dist/ as it is', 1);
@@ -75,27 +82,37 @@ function build() {
 /** Builds dist/ when it is stale (see isStale); returns whether it did. */
 function ensureBuilt(harness) {
   if (!isStale(harness)) return false;
-  build();
+  runBuild();
   return true;
 }
 
-/** The harness's options, parsed by `harness`; a bad one exits with status 2. */
-async function parseOptions(harness, argv) {
+/** Each command's option parser and help text, by their names in the built harness. */
+const PARSERS = {
+  harness: { parse: 'parseArgs', help: 'HELP' },
+  init: { parse: 'parseInitArgs', help: 'INIT_HELP' },
+  vendor: { parse: 'parseVendorArgs', help: 'VENDOR_HELP' },
+};
+
+/** `command`'s options, parsed by the harness as built; a bad one exits with status 2. */
+async function parseOptions(harness, command, argv) {
   try {
-    return await harness.parseArgs(argv);
+    return await harness[PARSERS[command].parse](argv);
   } catch (error) {
     if (!(error instanceof harness.OptionError)) throw error;
     // A stale build may not know an option added to src/ since: say so rather than build first.
-    const stale = isStale(harness) ? '\n(dist/ is older than src/: run npm run build if this option is new)' : '';
-    fail(`${error.message}\n(canvas-companion harness --help lists the options)${stale}`);
+    const stale = isStale(harness) ? ' (dist/ is older than src/: run npm run build if this option is new)' : '';
+    fail(`${command}: ${error.message}${stale}`);
   }
 }
 
-async function harness(argv) {
-  // Options first, with the harness as built, so a bad one fails before any build. Only when none is
-  // built yet (a fresh checkout) does the build come first: the built harness is what parses them.
+/**
+ * The built harness and `command`'s options. Options are parsed first, with the harness as built,
+ * so a bad one fails before any build; only when none is built yet (a fresh checkout) does the
+ * build come first. Null after printing the command's --help.
+ */
+async function prepare(command, argv) {
   let loaded = await loadHarness();
-  let options = loaded && (await parseOptions(loaded, argv));
+  let options = loaded && (await parseOptions(loaded, command, argv));
   // --no-build is a flag and never an option's value, so argv tells even when nothing parsed it yet.
   const build = options ? options.build && !options.help : !argv.includes('--no-build');
   if (build && ensureBuilt(loaded)) {
@@ -103,17 +120,34 @@ async function harness(argv) {
     loaded = await loadHarness(Boolean(loaded));
     options = null;
   }
-  if (!loaded) fail(`the library is not built (${DIST} has no harness/harness.mjs): run npm run build`);
-  options ??= await parseOptions(loaded, argv);
+  if (!loaded) fail(`the library is not built (${DIST} has no harness/harness.mjs): run npm run build`, 1);
+  options ??= await parseOptions(loaded, command, argv);
   if (options.help) {
-    console.log(loaded.HELP);
-    return;
+    console.log(loaded[PARSERS[command].help]);
+    return null;
   }
+  return { loaded, options };
+}
+
+/** Runs `work`; an OptionError it throws (a mistake the message explains) exits with status 2. */
+async function attempt(loaded, command, work) {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof loaded.OptionError) fail(`${command}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function harness(argv) {
+  const prepared = await prepare('harness', argv);
+  if (!prepared) return;
+  const { loaded, options } = prepared;
   let running;
   try {
     running = await loaded.startHarness(options);
   } catch (error) {
-    if (error instanceof loaded.OptionError || error.code === 'EADDRINUSE') fail(error.message, error instanceof loaded.OptionError ? 2 : 1);
+    if (error instanceof loaded.OptionError || error.code === 'EADDRINUSE') fail(`harness: ${error.message}`, error instanceof loaded.OptionError ? 2 : 1);
     throw error;
   }
   // The harness is a development server: a bug in a mock module's own timers must not stop it.
@@ -142,81 +176,50 @@ async function harness(argv) {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-/** The plugin's name from CANVAS_MANIFEST.json in `dir` or its parent, or a placeholder. */
-function pluginName(dir) {
-  for (const folder of [dir, dirname(dir)]) {
-    try {
-      const name = JSON.parse(readFileSync(join(folder, 'CANVAS_MANIFEST.json'), 'utf8')).name;
-      if (typeof name === 'string' && /^\w+$/.test(name)) return { name, folder };
-    } catch {
-      // No manifest here: try the parent.
-    }
-  }
-  return { name: 'my_plugin', folder: null };
+async function vendor(argv) {
+  const prepared = await prepare('vendor', argv);
+  if (!prepared) return;
+  const { loaded, options } = prepared;
+  const vendored = await attempt(loaded, 'vendor', () => loaded.vendorLibrary({ dir: options.dir, with: options.with }));
+  console.log(loaded.vendorReport(vendored));
 }
 
-async function vendor(argv) {
-  if (argv.length !== 1 || argv[0].startsWith('-')) fail(`vendor takes one folder: canvas-companion vendor DIR (a plugin folder, or the static/ folder itself)`);
-  const given = resolve(argv[0]);
-  if (!existsSync(given) || !statSync(given).isDirectory()) fail(`vendor ${argv[0]}: no such folder`);
-  const target = existsSync(join(given, 'CANVAS_MANIFEST.json')) ? join(given, 'static') : given;
-  const harness = await loadHarness();
-  if (!harness) fail(`the library is not built (harness/harness.mjs missing in ${DIST}); in a checkout run npm run build`, 1);
-  const LIBRARY = harness.LIBRARY_FILES;
-  const missing = LIBRARY.filter((name) => !existsSync(join(DIST, name)));
-  if (missing.length) fail(`the library is not built (${missing.join(', ')} missing in ${DIST}); in a checkout run npm run build`, 1);
-  mkdirSync(target, { recursive: true });
-  for (const name of LIBRARY) copyFileSync(join(DIST, name), join(target, name));
-  const { name, folder } = pluginName(target);
-  const at = folder ? relative(folder, target).split('\\').join('/') || '.' : basename(target);
-  // Django's template engine reads {{, {% and {# as tags: a file containing them cannot go through render_to_string.
-  const unsafe = LIBRARY.filter((file) => /\{[{%#]/.test(readFileSync(join(DIST, file), 'utf8')));
-  console.log(`Copied ${LIBRARY.join(', ')} (canvas-companion ${version()}) into ${relative(process.cwd(), target) || '.'}/
+async function init(argv) {
+  const prepared = await prepare('init', argv);
+  if (!prepared) return;
+  const { loaded, options } = prepared;
+  const { dir, name, scopes, live, install, package: spec } = options;
+  const result = await attempt(loaded, 'init', () => loaded.initPlugin({ dir, name, scopes, live, install, package: spec }));
+  console.log(`\n${loaded.initReport(result)}`);
+  if (result.installed === false) fail('init: npm install failed (see above); the plugin is written: run npm install in it', 1);
+}
 
-Serve them from your plugin with a SimpleAPI handler, e.g. ${name}/handlers/companion_static.py
-(and list it under "handlers" in CANVAS_MANIFEST.json as "${name}.handlers.companion_static:CompanionStatic"):
+/** `help [COMMAND]`: the usage, or a command's own help. */
+async function help(argv) {
+  const [command, ...more] = argv;
+  if (command === undefined) return console.log(USAGE);
+  if (more.length) fail(`help: stray argument ${more[0]}: help takes one command`);
+  if (command === 'build') return console.log(BUILD_HELP);
+  if (!Object.hasOwn(PARSERS, command)) return unknownCommand(command);
+  await COMMANDS[command](['--help']);
+}
 
-    from http import HTTPStatus
+const BUILD_HELP = `Usage: canvas-companion build
 
-    from canvas_sdk.effects.simple_api import Response
-    from canvas_sdk.handlers.simple_api import SimpleAPI, StaffSessionAuthMixin, api
-    from canvas_sdk.templates import render_to_string
+In a checkout of canvas-companion: builds dist/ (npm run build) when it is missing or older than
+src/. It is the package's prepare script; in an installed package it does nothing.`;
 
-    LIBRARY = {${LIBRARY.map((file) => `"${file}"`).join(', ')}}
+async function buildCommand(argv) {
+  if (argv.includes('--help') || argv.includes('-h')) return console.log(BUILD_HELP);
+  if (argv.length) fail(`build: ${argv[0].startsWith('-') ? `unknown option ${argv[0]}` : `stray argument ${argv[0]}`}: build takes no arguments`);
+  ensureBuilt(await loadHarness());
+}
 
-
-    class CompanionStatic(StaffSessionAuthMixin, SimpleAPI):
-        """Serves the canvas-companion files copied into ${at}/."""
-
-        PREFIX = "/static"
-
-        @api.get("/<name>")
-        def library(self) -> list[Response]:
-            name = self.request.path_params["name"]
-            if name not in LIBRARY:
-                return [Response(b"", status_code=HTTPStatus.NOT_FOUND)]
-            return [
-                Response(
-                    render_to_string(f"${at}/{name}").encode(),
-                    status_code=HTTPStatus.OK,
-                    content_type="text/javascript; charset=utf-8",
-                    # Pages load it with ?v=<start time>: a new deploy is a new URL, so a long cache is safe.
-                    headers={"Cache-Control": "public, max-age=31536000, immutable"},
-                )
-            ]
-
-(If your plugin already serves /static/<name>, add these three names to that handler instead:
-two handlers matching one path make Canvas answer 500.)
-
-In your page's template, with "v" set once when the plugin starts (as the reference plugins do),
-e.g. V = str(int(time.time())) and render_to_string("templates/page.html", {"v": V}):
-
-    <script src="/plugin-io/api/${name}/static/canvas-companion.umd.min.js?v={{ v }}"></script>
-or
-    <script type="module">
-      import { closeModal, getContext } from '/plugin-io/api/${name}/static/canvas-companion.mjs?v={{ v }}';
-    </script>
-${unsafe.length ? `\nWarning: ${unsafe.join(', ')} contain {{, {% or {#, which Django templates treat as tags: serve those bytes without render_to_string.\n` : ''}`);
+/** Exits with status 2 for an unknown command, naming the nearest one when the harness is built. */
+async function unknownCommand(command) {
+  const loaded = await loadHarness().catch(() => null);
+  const near = loaded?.didYouMean?.(command, Object.keys(COMMANDS).filter((name) => /^\w/.test(name))) ?? '';
+  fail(`unknown command ${command}${near} (canvas-companion --help lists the commands)`);
 }
 
 const usage = () => console.log(USAGE);
@@ -224,15 +227,16 @@ const showVersion = () => console.log(version());
 /** Commands: name -> (arguments) => void. */
 const COMMANDS = {
   harness,
+  init,
   vendor,
-  build: async (argv) => (argv.length ? fail(`build takes no arguments\n${USAGE}`) : ensureBuilt(await loadHarness())),
-  '--version': showVersion,
-  '-v': showVersion,
-  help: usage,
+  build: buildCommand,
+  help,
   '--help': usage,
   '-h': usage,
+  '--version': showVersion,
+  '-v': showVersion,
 };
 
 const [command = 'help', ...rest] = process.argv.slice(2);
-if (!Object.hasOwn(COMMANDS, command)) fail(`unknown command ${command}\n${USAGE}`);
-await COMMANDS[command](rest);
+if (Object.hasOwn(COMMANDS, command)) await COMMANDS[command](rest);
+else await unknownCommand(command);

@@ -7,7 +7,7 @@
  * @module
  */
 import { checkDelay, checkFunction, checkSignal, startTimer } from './checks.js';
-import { warnUnknownOptions } from './dev.js';
+import { intendedOrigin, warnUnknownOptions } from './dev.js';
 import { CompanionError } from './errors.js';
 import { globalScope, pageWindow } from './page.js';
 import { reportCallbackError, warn, warnOnce } from './report.js';
@@ -151,8 +151,7 @@ function allowedOrigins(page: Window): string[] {
   // Such an entry can never match: the handshake it was meant for would fail, and this says why.
   if (typeof process === 'object' && process.env.NODE_ENV !== 'production') {
     for (const entry of listed) {
-      const problem = originEntryProblem(entry);
-      if (problem) warnOnce(`<meta name="${META_NAME}">: ${problem}`);
+      if (!isAllowedOriginEntry(entry)) warnOnce(`<meta name="${META_NAME}">: ${notAnOrigin(entry)}`);
     }
   }
   return [...(state().origins ?? []), ...listed];
@@ -399,11 +398,11 @@ export function resize(dimensions: ResizeOptions): void {
 
 /**
  * Keeps the host's modal as tall as the page: sends `RESIZE` with the document's height (the
- * `<html>` element's, in CSS pixels rounded up) at once and whenever it changes, at most once a
- * frame and only when it differs from the last one sent (queued, like any message, until the
- * port arrives). Opt-in, never started by the library: one Canvas version was reported to drop
- * the channel after a `RESIZE`, so try it on yours. Outside a browser, or without
- * `ResizeObserver`, it does nothing.
+ * `<html>` element's, in CSS pixels rounded up) at once and whenever it changes, from a
+ * `ResizeObserver` (so at most once a frame) and only when it differs from the last one sent
+ * (queued, like any message, until the port arrives). Opt-in, never started by the library: one
+ * Canvas version was reported to drop the channel after a `RESIZE`, so try it on yours. Outside
+ * a browser, or without `ResizeObserver`, it does nothing.
  *
  * @example
  * ```ts
@@ -417,40 +416,34 @@ export function autoResize(): () => void {
   if (typeof page?.ResizeObserver !== 'function') return () => {};
   const root = page.document.documentElement;
   let lastHeight: number | undefined;
-  // The pending animation frame; 0 for none (frame handles are never 0).
-  let frame = 0;
-  // The observer reports the first size at once, then every change; one frame gathers them.
+  // Observations come once a frame, after layout: the first at once, then on every change of
+  // size (of the width too, hence the comparison). Sending changes no layout, so none loops.
   const observer = new page.ResizeObserver(() => {
-    frame ||= page.requestAnimationFrame(() => {
-      frame = 0;
-      const height = Math.ceil(root.getBoundingClientRect().height);
-      if (height !== lastHeight) resize({ height: (lastHeight = height) });
-    });
+    const height = Math.ceil(root.getBoundingClientRect().height);
+    if (height !== lastHeight) resize({ height: (lastHeight = height) });
   });
   observer.observe(root);
-  return () => {
-    observer.disconnect();
-    page.cancelAnimationFrame(frame);
-  };
+  return () => observer.disconnect();
+}
+
+/** What `configure({ allowedOrigins })` and the meta tag accept: an exact origin, `'null'` or `'*'`. */
+function isAllowedOriginEntry(value: unknown): value is string {
+  if (value === '*' || value === 'null') return true;
+  if (typeof value !== 'string' || value.includes('*')) return false;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
 }
 
 /**
- * Why `entry` is not what `configure({ allowedOrigins })` and the meta tag accept (an exact
- * origin, `'null'` or `'*'`), naming the origin it should be when there is one (a trailing slash,
- * a path, upper case); `''` when it is fine.
+ * Says that `entry` is not an allowed-origins entry; in development (see dev.ts) also which
+ * origin it should be, when it names one (a trailing slash, a path, upper case).
  */
-function originEntryProblem(entry: unknown): string {
-  if (entry === '*' || entry === 'null') return '';
-  let origin: string | undefined;
-  try {
-    origin = new URL(entry as string).origin;
-  } catch {
-    // Not a URL at all (no scheme, a symbol): there is no origin to suggest.
-  }
-  const isWildcard = String(entry).includes('*');
-  if (origin === entry && !isWildcard) return '';
-  const suggestion = origin != null && origin !== 'null' && !isWildcard ? `write ${origin}` : 'like https://example.com';
-  return `${String(entry)} is not an origin (${suggestion})`;
+function notAnOrigin(entry: unknown): string {
+  const hint = typeof process === 'object' && process.env.NODE_ENV !== 'production' ? intendedOrigin(entry) : '';
+  return `${String(entry)} is not an origin like https://example.com${hint}`;
 }
 
 /**
@@ -458,7 +451,8 @@ function originEntryProblem(entry: unknown): string {
  * script) when the host is on another origin than the page.
  *
  * @throws TypeError if `allowedOrigins` is a string or not iterable (pass a list, e.g. an array
- *   or a `Set`), or has an entry that is not an exact origin, `'null'` or `'*'`.
+ *   or a `Set`), or has an entry that is not an exact origin, `'null'` or `'*'` (naming the
+ *   entry; in development also the origin it should be).
  */
 export function configure(options: ConfigureOptions): void {
   const { allowedOrigins, debug } = options ?? {};
@@ -470,8 +464,7 @@ export function configure(options: ConfigureOptions): void {
     }
     const origins = [...allowedOrigins];
     for (const origin of origins) {
-      const problem = originEntryProblem(origin);
-      if (problem) throw new TypeError('allowedOrigins: ' + problem);
+      if (!isAllowedOriginEntry(origin)) throw new TypeError('allowedOrigins: ' + notAnOrigin(origin));
     }
     if (origins.includes('*')) warn(ANY_ORIGIN_WARNING);
     channel.origins = origins;

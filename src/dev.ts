@@ -1,6 +1,7 @@
 /**
  * Help for careless callers, in development only: an option key a function does not know warns
- * once, with the nearest key it does know (`timout` → `timeout`). Typed code gets that from the
+ * once, with the nearest key it does know (`timout` → `timeout`), and an allowed-origins entry
+ * that is not an origin is told which origin it should be. Typed code gets the first from the
  * compiler; a script-tag page gets it here.
  *
  * Every call is guarded where it is made, by the expression bundlers replace in a production
@@ -47,5 +48,19 @@ export function warnUnknownOptions(caller: string, options: unknown, known: read
   if (options == null || typeof options !== 'object') return;
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) warnOnce(`${caller}(): unknown option "${key}" (did you mean "${nearestKey(key, known)}"?)`);
+  }
+}
+
+/**
+ * The origin an allowed-origins entry that is not one was meant to be, as ` (write <origin>)`:
+ * the entry without its trailing slash or path, in lower case. `''` when it names no origin (no
+ * scheme, a wildcard, an opaque origin such as `file:`'s).
+ */
+export function intendedOrigin(entry: unknown): string {
+  try {
+    const { origin } = new URL(entry as string);
+    return origin !== 'null' && !origin.includes('*') ? ` (write ${origin})` : '';
+  } catch {
+    return '';
   }
 }

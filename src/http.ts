@@ -251,7 +251,7 @@ async function exchange<T>(send: typeof fetch, url: string, init: RequestInit, t
   const parsed = parseBody(text);
   if (!ok) throw httpError(url, status, parsed.value);
   // Chromium reads a body past about 512 MiB as "": known when the answer declared its length, as Django's do.
-  if (text === '' && init.method !== 'HEAD' && Number(response.headers.get('content-length')) > 0) {
+  if (text === '' && init.method !== 'HEAD' && Number(response.headers?.get('content-length')) > 0) {
     throw new CompanionError('INVALID_RESPONSE', `${url}: body too large to read`, { status });
   }
   if (parsed.parseError) throw new CompanionError('INVALID_RESPONSE', `${url}: not JSON`, { status, body: text, cause: parsed.parseError });

@@ -6,10 +6,15 @@
  * @module
  */
 export { OptionError } from './errors.js';
-export { DEFAULT_EFFECT_DELAY, DEFAULT_PORT, HELP, parseApp, parseArgs, parsePlugin } from './options.js';
+export { DEFAULT_EFFECT_DELAY, DEFAULT_PORT, didYouMean, HELP, nearest, parseApp, parseArgs, parsePlugin } from './options.js';
 export type { CheckedApp, HarnessApp, HarnessPlugin, HarnessPluginDir, ParsedOptions } from './options.js';
 export { DEMO_PLUGIN_DIR, LIBRARY_FILES } from './paths.js';
+export { findPluginFolders } from './plugin-dir.js';
 export type { Scope } from './plugin-dir.js';
+export {
+  ALL_SCOPES, EXTRA_FILES, INIT_HELP, initPlugin, initReport, parseInitArgs, parseVendorArgs, VENDOR_HELP, VENDORED_FILES, vendorLibrary, vendorReport,
+} from './init/index.js';
+export type { InitArgs, InitOptions, InitResult, Vendored, VendorArgs, VendorOptions } from './init/index.js';
 export type { ShellApp } from './plugins.js';
 export { startHarness } from './server.js';
 export type { Harness, HarnessOptions } from './server.js';

@@ -3,10 +3,11 @@
  * parsed and checked with messages that say what to type instead. Nothing here builds or starts.
  * @module
  */
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { messageOf, OptionError } from './errors.js';
-import { checkPluginDir, scopeOf, type Scope } from './plugin-dir.js';
+import { checkPluginDir, findPluginFolders, scopeOf, type Scope } from './plugin-dir.js';
 
 /** The port when neither `PORT` nor `--port` gives one. */
 export const DEFAULT_PORT = 4173;
@@ -67,13 +68,17 @@ export const HELP = `Usage: npx canvas-companion harness [options]      (in this
 Starts the companion harness on http://127.0.0.1:$PORT/companion/ (PORT defaults to ${DEFAULT_PORT}).
 Open that URL in a phone-sized window (browser dev tools, device toolbar, 390x844).
 
+With no --plugin-dir or --plugin, the plugin in the current folder: the folder itself when it holds
+CANVAS_MANIFEST.json, else each subfolder that does (as published plugins keep repo/NAME/); none:
+the demo plugin.
+
 Your plugin folder, on a mock platform:
   --plugin-dir PATH     A Canvas plugin folder (PATH or its only subfolder holds CANVAS_MANIFEST.json).
                         Its companion applications appear in the shell with their names and icons;
                         its files are served under /plugin-io/api/NAME/. Repeatable.
   --mock FILE           The plugin's backend: an ES module with routes, socket rules and launch URLs
-                        (see the README, "Try your own plugin"). Belongs to the --plugin-dir before it
-                        (or the next one). Default: harness.mock.mjs in the plugin folder, if any.
+                        (see docs/getting-started.md). Belongs to the --plugin-dir before it (or the
+                        next one). Default: harness.mock.mjs next to the plugin's CANVAS_MANIFEST.json.
 
 Your own server instead:
   --plugin NAME=URL     Proxy /plugin-io/api/NAME/... and /plugin-io/ws/NAME/... (WebSocket upgrades
@@ -202,19 +207,99 @@ function integer(text: string, what: string, max: number): number {
   return value;
 }
 
-/** What an option's handler gets: the options so far, its value, and the --mock files waiting for a --plugin-dir. */
-interface OptionStep {
-  options: ParsedOptions;
+/**
+ * The nearest of `candidates` to a mistyped `word` (edits, with a swap of two neighbours counted as
+ * one: `--plugin-dri` → `--plugin-dir`), or null when none is close enough to be a likely typo.
+ */
+export function nearest(word: string, candidates: Iterable<string>): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  // Close enough: a couple of edits, or a third of the word (long names tolerate more).
+  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number) => rows[i]![j]!;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, at(i - 2, j - 2) + 1);
+      rows[i]![j] = value;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+/** " (did you mean X?)" for the nearest candidate, or "" when none is near. */
+export const didYouMean = (word: string, candidates: Iterable<string>): string => {
+  const near = nearest(word, candidates);
+  return near ? `: did you mean ${near}?` : '';
+};
+
+/** What an option's handler gets besides the command's own state: the option's value, or a check that it has none. */
+export interface OptionTaker {
   /** The option's value (`--x=value`, or the next argument); throws when there is none. */
   take(): string;
   /** Throws when a flag was given a value (`--demo=yes`). */
   flag(): void;
+}
+
+/** A command's options: name → handler, which gets the command's state and {@link OptionTaker}. */
+export type OptionTable<State> = Readonly<Record<string, (step: State & OptionTaker) => void | Promise<void>>>;
+
+/**
+ * Runs a command's arguments through its option table, in order. Arguments that are not options go
+ * to `positional`, which throws an {@link OptionError} for one it does not take.
+ * @throws {@link OptionError} for an unknown option (with the nearest known one), a missing or
+ *   unexpected value, or what a handler throws.
+ */
+export async function readArgs<State extends object>(
+  argv: readonly string[],
+  table: OptionTable<State>,
+  state: State,
+  positional: (arg: string) => void,
+): Promise<void> {
+  const args = [...argv];
+  for (let given = args.shift(); given !== undefined; given = args.shift()) {
+    // "-" alone is a value (stdin, by convention), never an option.
+    if (!given.startsWith('-') || given === '-') {
+      positional(given);
+      continue;
+    }
+    const eq = given.indexOf('=');
+    const [arg, value] = given.startsWith('--') && eq > 0 ? [given.slice(0, eq), given.slice(eq + 1)] : [given, undefined];
+    const take = () => {
+      if (value !== undefined) return value;
+      const next = args[0];
+      if (next === undefined || next.startsWith('--')) throw new OptionError(`${arg} needs a value (see --help)`);
+      args.shift();
+      return next;
+    };
+    const flag = () => {
+      if (value !== undefined) throw new OptionError(`${arg} takes no value`);
+    };
+    const handle = Object.hasOwn(table, arg) ? table[arg] : undefined;
+    if (!handle) throw new OptionError(`unknown option ${arg}${didYouMean(arg, Object.keys(table).filter((name) => name.startsWith('--')))} (see --help)`);
+    await handle({ ...state, take, flag });
+  }
+}
+
+/** The harness's parsing state: the options so far, and the --mock files waiting for a --plugin-dir. */
+interface HarnessState {
+  options: ParsedOptions;
   /** --mock files given before any --plugin-dir: they belong to the next one. */
   waiting: string[];
 }
 
 /** Each option, and what it does. */
-const OPTIONS: Readonly<Record<string, (step: OptionStep) => void | Promise<void>>> = {
+const OPTIONS: OptionTable<HarnessState> = {
   '-h': ({ options }) => void (options.help = true),
   '--help': ({ options }) => void (options.help = true),
   '--plugin': ({ options, take }) => void options.plugins.push(parsePlugin(take())),
@@ -248,37 +333,34 @@ const OPTIONS: Readonly<Record<string, (step: OptionStep) => void | Promise<void
   },
 };
 
+/** The message for an argument the harness does not take: it takes options only. */
+function strayArgument(arg: string, cwd: string): OptionError {
+  // A folder given bare was most likely meant as a plugin folder.
+  const folder = existsSync(resolve(cwd, arg)) && statSync(resolve(cwd, arg)).isDirectory();
+  const hint = folder ? `: for a plugin folder write --plugin-dir ${arg}` : ': the harness takes options only';
+  return new OptionError(`stray argument ${arg}${hint} (see --help)`);
+}
+
 /**
  * Parses the harness's arguments (after `canvas-companion harness`). Checks that plugin folders
- * and mock files exist; reads nothing else and builds nothing.
+ * and mock files exist; reads nothing else and builds nothing. With no `--plugin-dir`,
+ * `--plugin` or `--apps` plugin, the plugins of `cwd` are taken: `cwd` itself when it holds a
+ * CANVAS_MANIFEST.json, else each subfolder that does (none: the demo plugin shows).
  * @param env - Where `PORT` is read.
- * @throws {@link OptionError} for the first bad option, saying what to write instead.
+ * @param cwd - Where a plugin is looked for when none is given.
+ * @throws {@link OptionError} for the first bad option or stray argument, saying what to write instead.
  */
-export async function parseArgs(argv: readonly string[], env: Record<string, string | undefined> = process.env): Promise<ParsedOptions> {
+export async function parseArgs(argv: readonly string[], env: Record<string, string | undefined> = process.env, cwd: string = process.cwd()): Promise<ParsedOptions> {
   const options: ParsedOptions = {
     help: false, port: env.PORT ? integer(env.PORT, 'PORT', 65_535) : DEFAULT_PORT, plugins: [], apps: [], pluginDirs: [],
     effectDelay: DEFAULT_EFFECT_DELAY, demo: false, build: true,
   };
-  const args = [...argv];
   const waiting: string[] = [];
-  for (let given = args.shift(); given !== undefined; given = args.shift()) {
-    const eq = given.indexOf('=');
-    const [arg, value] = given.startsWith('--') && eq > 0 ? [given.slice(0, eq), given.slice(eq + 1)] : [given, undefined];
-    const take = () => {
-      if (value !== undefined) return value;
-      const next = args[0];
-      if (next === undefined || next.startsWith('--')) throw new OptionError(`${arg} needs a value (see --help)`);
-      args.shift();
-      return next;
-    };
-    const flag = () => {
-      if (value !== undefined) throw new OptionError(`${arg} takes no value`);
-    };
-    const handle = Object.hasOwn(OPTIONS, arg) ? OPTIONS[arg] : undefined;
-    if (!handle) throw new OptionError(`unknown option ${arg} (see --help)`);
-    await handle({ options, take, flag, waiting });
-  }
+  await readArgs(argv, OPTIONS, { options, waiting }, (arg) => {
+    throw strayArgument(arg, cwd);
+  });
   if (waiting.length) throw new OptionError(`--mock ${waiting[0]}: no --plugin-dir to go with it (add --plugin-dir PATH)`);
   for (const { dir, mock } of options.pluginDirs) checkPluginDir(dir, mock);
+  if (!options.pluginDirs.length && !options.plugins.length) options.pluginDirs.push(...findPluginFolders(cwd).map((dir) => ({ dir, mock: null })));
   return options;
 }

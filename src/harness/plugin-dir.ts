@@ -5,15 +5,16 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile, realpath } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { messageOf, OptionError } from './errors.js';
 
 /** Where an app shows in the shell: the launcher, a patient tab, a note tab. */
 export type Scope = 'global' | 'patient' | 'note';
 
-const MANIFEST = 'CANVAS_MANIFEST.json';
+/** The file that makes a folder a Canvas plugin. */
+export const MANIFEST = 'CANVAS_MANIFEST.json';
 /** The mock module the harness picks up from the plugin folder when no --mock is given. */
-const MOCK_FILE = 'harness.mock.mjs';
+export const MOCK_FILE = 'harness.mock.mjs';
 
 /** Manifest scopes the companion shows (the last one is the legacy name of the first). */
 const COMPANION_SCOPES: Readonly<Record<string, Scope>> = Object.freeze({
@@ -57,20 +58,44 @@ export interface PluginFolder {
 }
 
 /**
+ * The plugin folders at `path`: `path` itself when it holds a manifest, else each of its
+ * subfolders that does (not hidden, not node_modules), sorted; none for a missing or unreadable
+ * folder. Published plugins keep the manifest one level down (`repo/<name>/CANVAS_MANIFEST.json`).
+ */
+export function findPluginFolders(path: string): string[] {
+  const dir = resolve(path);
+  if (existsSync(join(dir, MANIFEST))) return [dir];
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules' && existsSync(join(dir, entry.name, MANIFEST)))
+      .map((entry) => join(dir, entry.name))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
  * Finds the plugin folder: PATH itself when it holds a manifest, else its only subfolder that does
  * (a plugin repository usually keeps the plugin one level down).
+ * @param option - The option or command that gave PATH, to start the error message.
  * @throws {@link OptionError} when there is none, or several.
  */
-export function findPluginFolder(path: string): string {
+export function findPluginFolder(path: string, option = '--plugin-dir'): string {
   const dir = resolve(path);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new OptionError(`--plugin-dir ${path}: no such folder`);
-  if (existsSync(join(dir, MANIFEST))) return dir;
-  const [only, ...more] = readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules' && existsSync(join(dir, entry.name, MANIFEST)))
-    .map((entry) => join(dir, entry.name));
-  if (only === undefined) throw new OptionError(`--plugin-dir ${path}: no ${MANIFEST} there (nor in a subfolder)`);
-  if (more.length) throw new OptionError(`--plugin-dir ${path}: several plugins inside (${[only, ...more].map((d) => basename(d)).join(', ')}); give one of them`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new OptionError(`${option} ${path}: no such folder`);
+  const [only, ...more] = findPluginFolders(dir);
+  if (only === undefined) throw new OptionError(`${option} ${path}: no ${MANIFEST} there (nor in a subfolder)`);
+  if (more.length) throw new OptionError(`${option} ${path}: several plugins inside (${[only, ...more].map((d) => basename(d)).join(', ')}); give one of them`);
   return only;
+}
+
+/** The plugin folder that holds `path` (`path` itself or the nearest parent with a manifest), or null. */
+export function enclosingPluginFolder(path: string): string | null {
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, MANIFEST))) return dir;
+    if (dirname(dir) === dir) return null;
+  }
 }
 
 /**

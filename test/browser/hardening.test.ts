@@ -153,6 +153,22 @@ describe.runIf(haveChromium())('hostile and unusual pages in Chromium', () => {
       expect(await page.title()).toBe('patient page');
     });
 
+    it("an opaque host origin ('null', allowed by the page): openPatient() lands on the page's own origin, never on a relative null/companion/…", async () => {
+      // A data: URL host has an opaque origin (unlike a sandboxed one, its frames keep theirs).
+      const id = ++pageNumber;
+      const head = `<meta name="${META_NAME}" content="null">`;
+      pages.set(`/plugin-io/api/p/page-${id}`, pluginPage('umd', '', 'after', head));
+      const opaqueHost = `data:text/html,${encodeURIComponent(HOST(`${server.origin}/plugin-io/api/p/page-${id}`))}`;
+      pages.set(`/companion/top-${id}`, `<!doctype html><title>top</title><iframe src="${opaqueHost}"></iframe>`);
+      await page.goto(`${server.origin}/companion/top-${id}`);
+      const frame = page.frame('plugin')!;
+      await frame.waitForFunction(() => (window as any).lib?.isHostConnected(), undefined, WAIT);
+      expect(await frame.evaluate((patient) => (window as any).lib.patientUrl(patient), P)).toBe(`/companion/patient/${P}/`);
+      await frame.click('#open');
+      await page.waitForURL(`${server.origin}/companion/patient/${P}/`, WAIT);
+      expect(await page.title()).toBe('patient page');
+    });
+
     it('before any port, patientUrl() is on the page origin', async () => {
       pages.set('/plugin-io/api/p/alone', `<!doctype html>${UMD_TAG}`);
       await page.goto(`${server.origin}/plugin-io/api/p/alone`);

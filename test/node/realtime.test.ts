@@ -192,6 +192,37 @@ describe('realtime in Node against a real ws server', () => {
     expect(statuses).toEqual(['reconnecting', 'unauthorized']);
   });
 
+  it.each([
+    [4401, 'unauthorized'],
+    [4403, 'unauthorized'],
+    [1008, 'closed'],
+    [4000, 'closed'],
+    [4999, 'closed'],
+  ] as const)('a server close with %i is final: status %s, the code and reason readable, no reconnect', async (code, status) => {
+    const channel = fresh();
+    const statuses: SubscriptionStatus[] = [];
+    const subscription = sub(channel, () => {}, { onStatus: (next) => statuses.push(next) });
+    await until(() => subscription.status === 'open' && live(channel).length === 1);
+    live(channel)[0]!.close(code, 'session expired');
+    await until(() => subscription.status === status);
+    expect(subscription.serverClose).toEqual({ code, reason: 'session expired' });
+    expect(statuses).toEqual(['open', status]);
+    await sleep(NO_RECONNECT_MS);
+    expect(upgrades.get(channel)).toBe(1);
+  });
+
+  it.each([1000, 1001, 1011, 1012, 1013])('a server close with %i is retried: the page reconnects and runs onOpen again', async (code) => {
+    const channel = fresh();
+    let opens = 0;
+    const subscription = sub(channel, () => {}, { onOpen: () => opens++ });
+    await until(() => opens === 1 && live(channel).length === 1);
+    live(channel)[0]!.close(code, 'restarting');
+    await until(() => opens === 2);
+    expect(subscription.status).toBe('open');
+    expect(subscription.serverClose).toBeUndefined();
+    expect(upgrades.get(channel)).toBe(2);
+  });
+
   it('two subscribers share one socket; the last close closes it', async () => {
     const channel = fresh();
     const a: unknown[] = [];

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MessageChannel, type MessagePort as NodePort } from 'node:worker_threads';
-import { closeModal, configure, debugLog, isHostConnected, onHostMessage, postToHost, resetChannel, resize, whenHostReady } from '../../src/channel.js';
+import { autoResize, closeModal, configure, debugLog, isHostConnected, onHostMessage, postToHost, resetChannel, resize, whenHostReady } from '../../src/channel.js';
 import { isCompanionError } from '../../src/errors.js';
 
 // happy-dom gives the test window no parent frame: stand one in (a window whose first frame is
@@ -142,6 +142,19 @@ describe('configure', () => {
     expect(() => configure({ allowedOrigins: [origin as string] })).toThrow(TypeError);
   });
 
+  it.each([
+    ['a trailing slash', 'https://acme.example/', 'https://acme.example'],
+    ['a path', 'https://acme.example/companion/', 'https://acme.example'],
+    ['upper case', 'https://ACME.example', 'https://acme.example'],
+    ['a default port', 'https://acme.example:443', 'https://acme.example'],
+  ])('names the entry with %s, and in development the origin it should be', (_, entry, origin) => {
+    expect(() => configure({ allowedOrigins: [entry] })).toThrow(`allowedOrigins: ${entry} is not an origin like https://example.com (write ${origin})`);
+  });
+
+  it.each(['acme.example', 'https://*.acme.example', 'file:///tmp/x', ''])('suggests no origin for %j, which names none', (entry) => {
+    expect(() => configure({ allowedOrigins: [entry] })).toThrow(new TypeError(`allowedOrigins: ${entry} is not an origin like https://example.com`));
+  });
+
   it("warns when '*' is allowed, with the same words as the meta tag's '*'", () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     configure({ allowedOrigins: ['*'] });
@@ -174,6 +187,36 @@ describe('configure', () => {
     init();
     expect(isHostConnected()).toBe(true);
     document.body.innerHTML = '';
+  });
+
+  it('a meta entry that is not an origin warns once in development, naming it and the origin it should be', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    document.head.innerHTML = '<meta name="canvas-companion-allowed-origins" content=" https://acme.example/  https://Other.example https://fine.example">';
+    init({ origin: 'https://acme.example' });
+    init({ origin: 'https://acme.example' });
+    expect(isHostConnected()).toBe(false);
+    const messages = warn.mock.calls.map((call) => String(call[0]));
+    const meta = '<meta name="canvas-companion-allowed-origins">';
+    expect(messages.filter((message) => message.includes(meta))).toEqual([
+      `canvas-companion: ${meta}: https://acme.example/ is not an origin like https://example.com (write https://acme.example)`,
+      `canvas-companion: ${meta}: https://Other.example is not an origin like https://example.com (write https://other.example)`,
+    ]);
+    // The handshake itself still says why it was refused, each time.
+    expect(messages.filter((message) => message.includes('INIT_CHANNEL ignored'))).toHaveLength(2);
+    init({ origin: 'https://fine.example' });
+    expect(isHostConnected()).toBe(true);
+  });
+
+  it('an unknown option key warns once in development, naming the nearest known one', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    configure({ allowedOrigin: ['https://acme.example'] } as never);
+    configure({ allowedOrigin: ['https://acme.example'] } as never);
+    configure({ Debug: false } as never);
+    configure({ allowedOrigins: [], debug: false });
+    expect(warn.mock.calls.map((call) => call[0])).toEqual([
+      'canvas-companion: configure(): unknown option "allowedOrigin" (did you mean "allowedOrigins"?)',
+      'canvas-companion: configure(): unknown option "Debug" (did you mean "debug"?)',
+    ]);
   });
 
   it('turns debug logging on and off', () => {
@@ -282,7 +325,22 @@ describe('whenHostReady', () => {
   });
 });
 
+describe('the signal of whenHostReady', () => {
+  it.each([['a string', 'abort'], ['an object', {}], ['an AbortController', new AbortController()]])('is a TypeError at once when it is %s', (_, signal) => {
+    expect(() => whenHostReady({ timeout: 10, signal: signal as never })).toThrow(TypeError);
+    expect(() => whenHostReady({ timeout: 10, signal: signal as never })).toThrow(/signal/);
+  });
+});
+
 describe('closeModal', () => {
+  it('an unknown option key warns once in development, naming the nearest known one', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.spyOn(window, 'close').mockImplementation(() => {});
+    await closeModal({ timout: 0 } as never);
+    await closeModal({ timout: 0 } as never);
+    expect(warn.mock.calls.map((call) => call[0])).toEqual(['canvas-companion: closeModal(): unknown option "timout" (did you mean "timeout"?)']);
+  });
+
   it("posts CLOSE_MODAL through the port and resolves 'port'", async () => {
     const host = received(init());
     await expect(closeModal()).resolves.toBe('port');
@@ -368,5 +426,96 @@ describe('resize', () => {
 
   it.each([{}, { height: -1 }, { width: Infinity }, { height: NaN }, { width: '300' }])('refuses %j', (size) => {
     expect(() => resize(size as never)).toThrow(RangeError);
+  });
+});
+
+describe('autoResize', () => {
+  /** A ResizeObserver stand-in the test drives: `observe()` reports the first size, `setHeight()` a change. */
+  function fakeLayout() {
+    const observers: { callback: () => void; targets: Element[]; connected: boolean }[] = [];
+    vi.stubGlobal(
+      'ResizeObserver',
+      class {
+        private readonly entry;
+        constructor(callback: () => void) {
+          this.entry = { callback, targets: [] as Element[], connected: true };
+          observers.push(this.entry);
+        }
+        observe(target: Element) {
+          this.entry.targets.push(target);
+          // As browsers do: the first size is reported soon after observe().
+          queueMicrotask(() => this.entry.connected && this.entry.callback());
+        }
+        disconnect() {
+          this.entry.connected = false;
+        }
+      },
+    );
+    let height = 100;
+    vi.spyOn(document.documentElement, 'getBoundingClientRect').mockImplementation(() => ({ height }) as DOMRect);
+    return {
+      observers,
+      /** A new layout: the observer reports it (a new width with the same height too). */
+      setHeight(value: number) {
+        height = value;
+        for (const observer of observers) if (observer.connected) observer.callback();
+      },
+    };
+  }
+
+  it('observes the <html> element and sends its height at once (rounded up), then each different height', async () => {
+    const layout = fakeLayout();
+    const host = received(init());
+    const stop = autoResize();
+    expect(layout.observers[0]!.targets).toEqual([document.documentElement]);
+    await Promise.resolve();
+    layout.setHeight(240.2);
+    layout.setHeight(240.2);
+    layout.setHeight(240.9);
+    layout.setHeight(80);
+    await flush();
+    expect(host).toEqual([
+      { type: 'RESIZE', height: 100 },
+      { type: 'RESIZE', height: 241 },
+      { type: 'RESIZE', height: 80 },
+    ]);
+    stop();
+  });
+
+  it('queues the first height until the port arrives, like any message', async () => {
+    fakeLayout();
+    const stop = autoResize();
+    await Promise.resolve();
+    const host = received(init());
+    await flush();
+    expect(host).toEqual([{ type: 'RESIZE', height: 100 }]);
+    stop();
+  });
+
+  it('stops: later changes send nothing', async () => {
+    const layout = fakeLayout();
+    const host = received(init());
+    const stop = autoResize();
+    await Promise.resolve();
+    stop();
+    layout.setHeight(400);
+    await flush();
+    expect(host).toEqual([{ type: 'RESIZE', height: 100 }]);
+    expect(layout.observers[0]!.connected).toBe(false);
+  });
+
+  it('is never started by the library: importing it and connecting send no RESIZE', async () => {
+    const host = received(init());
+    postToHost({ type: 'READY' });
+    await flush();
+    expect(host).toEqual([{ type: 'READY' }]);
+  });
+
+  it('does nothing without ResizeObserver or outside a browser', () => {
+    vi.stubGlobal('ResizeObserver', undefined);
+    expect(autoResize()).toBeTypeOf('function');
+    vi.stubGlobal('window', undefined);
+    const stop = autoResize();
+    expect(() => stop()).not.toThrow();
   });
 });

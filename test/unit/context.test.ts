@@ -68,6 +68,18 @@ describe('getContext', () => {
     expect(getContext(`${base}?x=1#?patient_id=${P}`).scope).toBe('global');
   });
 
+  it('parses an odd query as the URL standard does: in ??patient_id= the parameter is named ?patient_id (global, as Django sees it)', () => {
+    const context = getContext(`${base}??patient_id=${P}`);
+    expect(context.scope).toBe('global');
+    expect(context.params.get('?patient_id')).toBe(P);
+    expect([...context.params.keys()]).toEqual([...new URL(`${base}??patient_id=${P}`).searchParams.keys()]);
+    expect(getContext(`${base}???patient_id=${P}&note_id=${N}`).scope).toBe('global');
+    // One "?" is the query's own, wherever the query starts.
+    expect(getContext(`?patient_id=${P}`).scope).toBe('patient');
+    expect(getContext(`${base}?&patient_id=${P}`).scope).toBe('patient');
+    expect(getContext(`${base}?x=?&patient_id=${P}`).scope).toBe('patient');
+  });
+
   it('keeps patient scope when only the note ID is malformed', () => {
     expect(getContext(`${base}?patient_id=${P}&note_id=nope`)).toMatchObject({ scope: 'patient', noteId: null });
   });

@@ -244,13 +244,35 @@ describe('createAndFind', () => {
     expect(select).toHaveBeenCalledTimes(1);
   });
 
-  it('the default select takes id, else the first non-empty *_id', async () => {
-    const answers = [{ patient_id: null }, { patient_id: '' }, { name: 'x', note_dbid: 3 }, { other_id: 0, task_id: 't-1', zz_id: 'z' }];
+  it('the default select takes id when the answer has it, else the one key ending in _id; "" and null are "not yet"', async () => {
+    const answers = [{ patient_id: null }, { patient_id: '' }, { name: 'x', note_dbid: 3 }, { id: null, name: 'y' }, { other: 1, task_id: 't-1' }];
     const api = simulate(accepted, (call, index) => json(answers[index] ?? { id: 'late' }));
     expect((await run(createAndFind(options(api)), api)).value).toBe('t-1');
+    expect(api.finds()).toHaveLength(5);
 
-    const byId = simulate(accepted, () => json({ patient_id: 'p', id: 'i' }));
+    const byId = simulate(accepted, () => json({ patient_id: 'p', created_by_id: 'c', id: 'i' }));
     expect((await run(createAndFind(options(byId)), byId)).value).toBe('i');
+  });
+
+  it('never takes another *_id for the record: { patient_id: null, created_by_id } rejects with a TypeError naming the keys, at the first find, with one POST', async () => {
+    const api = simulate(accepted, (call, index) => json(index === 0 ? { patient_id: null, created_by_id: 'staff-1' } : { patient_id: 'p-1', created_by_id: 'staff-1' }));
+    const { error } = await run(createAndFind(options(api)), api);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/patient_id,created_by_id.*select/);
+    expect(api.posts()).toHaveLength(1);
+    expect(api.finds()).toHaveLength(1);
+  });
+
+  it('an id key set to null is "not yet", whatever other *_id keys say', async () => {
+    const api = simulate(accepted, (call, index) => json(index < 2 ? { id: null, created_by_id: 'staff-1' } : { id: 'r-1', created_by_id: 'staff-1' }));
+    expect((await run(createAndFind(options(api)), api)).value).toBe('r-1');
+    expect(api.finds()).toHaveLength(3);
+  });
+
+  it('several *_id keys are fine with a select that picks the record', async () => {
+    const api = simulate(accepted, () => json({ patient_id: 'p-2', created_by_id: 'staff-1' }));
+    const select = (found: { patient_id: string | null }) => found.patient_id;
+    expect((await run(createAndFind(options(api, { select })), api)).value).toBe('p-2');
   });
 
   it('a custom select: null and undefined mean "not yet", anything else is the record', async () => {
@@ -335,6 +357,30 @@ describe('createAndFind', () => {
     expect(() => createAndFind(options(api, { select: 'id' as never }))).toThrow(/select/);
     expect(() => createAndFind(options(api, { wake: {} as never }))).toThrow(/wake/);
     expect(api.calls).toHaveLength(0);
+  });
+
+  it.each([['a string', 'stop'], ['an object', {}], ['an AbortController', new AbortController()], ['true', true]])(
+    'a signal that is %s is a TypeError at once: nothing is sent',
+    (_, signal) => {
+      const api = simulate(accepted, landsAt(0));
+      expect(() => createAndFind(options(api, { signal: signal as never }))).toThrow(TypeError);
+      expect(() => createAndFind(options(api, { signal: signal as never }))).toThrow(/signal/);
+      expect(() => findCreated(ACK, { find: '/f', fetch: api.fetch, signal: signal as never })).toThrow(/signal/);
+      expect(api.calls).toHaveLength(0);
+    },
+  );
+
+  it('an unknown option key warns once in development, naming the nearest known one', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const api = simulate(accepted, landsAt(0));
+    await run(createAndFind(options(api, { intervall: 100, onAcepted: () => {} } as never)), api);
+    await run(createAndFind(options(api, { intervall: 100 } as never)), api);
+    await run(findCreated(ACK, { find: '/f', fetch: api.fetch, selcet: () => 1 } as never), api);
+    expect(warn.mock.calls.map(([message]) => message)).toEqual([
+      'canvas-companion: createAndFind(): unknown option "intervall" (did you mean "interval"?)',
+      'canvas-companion: createAndFind(): unknown option "onAcepted" (did you mean "onAccepted"?)',
+      'canvas-companion: findCreated(): unknown option "selcet" (did you mean "select"?)',
+    ]);
   });
 
   describe('abort', () => {

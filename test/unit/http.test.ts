@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isCompanionError, type CompanionError } from '../../src/errors.js';
-import { apiUrl, pluginName, requestJSON } from '../../src/http.js';
+import { apiUrl, pluginName, requestJSON, type RequestJSONOptions } from '../../src/http.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -100,6 +100,59 @@ describe('apiUrl', () => {
     expect(() => apiUrl('/app/', { plugin })).toThrow(TypeError);
   });
 
+  it.each([
+    '/..',
+    '/app/..',
+    '/app/../../admin',
+    '/app/./find',
+    '/.',
+    '/app/%2e%2e/admin',
+    '/app/%2E%2E/admin',
+    '/app/.%2e/admin',
+    '/app/%2e./admin',
+    '/app/%2e/find',
+    '/app\\..\\admin',
+    '/app\\find',
+    '/app/%5c../admin',
+    '/app/%5C',
+    '/app/.\t./admin',
+    '/app/.\n./admin',
+    '/app/\r/x',
+    '/../other_plugin/app?x=1',
+  ])('refuses %j, a way out of the plugin prefix, with a TypeError naming the path', (path) => {
+    expect(() => apiUrl(path)).toThrow(TypeError);
+    expect(() => apiUrl(path)).toThrow(/path .*dot segments or backslashes/);
+  });
+
+  it.each(['/app/...', '/app/.well-known/x', '/app/x..y/', '/app/..x', '/app/%2e%2e%2e', '/app/find?next=../../admin', '/app/find?path=a\\b', '/app/#/../x'])(
+    'keeps %j, which cannot leave the prefix',
+    (path) => {
+      expect(apiUrl(path)).toBe(`/plugin-io/api/demo_plugin${path}`);
+    },
+  );
+
+  it('whatever the path, the URL it builds resolves under /plugin-io/api/<plugin>/, or it throws', () => {
+    const pieces = ['.', '..', '%2e', '%2E', '%2e%2e', '.%2e', '\\', '%5c', 'a', '', '\t', '?', '#', '//'];
+    let built = 0;
+    for (const a of pieces) {
+      for (const b of pieces) {
+        for (const c of pieces) {
+          const path = `/${a}/${b}${c}`;
+          let url: string;
+          try {
+            url = apiUrl(path);
+          } catch (error) {
+            expect(error).toBeInstanceOf(TypeError);
+            continue;
+          }
+          built += 1;
+          expect(new URL(url, 'http://127.0.0.1:4173/').pathname, path).toMatch(/^\/plugin-io\/api\/demo_plugin\//);
+        }
+      }
+    }
+    expect(built).toBeGreaterThan(100);
+  });
+
   it('outside /plugin-io/api/ without { plugin } throws a TypeError that says what to do', () => {
     vi.stubGlobal('location', { pathname: '/static/page.html' });
     expect(() => apiUrl('/app/')).toThrow(/\{ plugin \}/);
@@ -155,6 +208,41 @@ describe('requestJSON', () => {
     ['a blank 202', () => new Response(' \n', { status: 202 })],
   ])('gives null for %s', async (_, answer) => {
     await expect(requestJSON('/x', { fetch: fakeFetch(answer) })).resolves.toBeNull();
+  });
+
+  it('gives null for a body of JSON whitespace only (space, tab, CR, LF)', async () => {
+    await expect(requestJSON('/x', { fetch: fakeFetch(() => new Response(' \t\r\n \n', { status: 200 })) })).resolves.toBeNull();
+  });
+
+  it.each([
+    ['a lone no-break space', '\u00a0'],
+    ['a line separator', '\u2028'],
+    ['a form feed', '\f'],
+    ['a byte-order mark after text', ' \ufeff'],
+  ])('%s is not an empty body: INVALID_RESPONSE', async (_, text) => {
+    const error = await failure(requestJSON('/x', { fetch: fakeFetch(() => new Response(text, { status: 200 })) }));
+    expect(error.code).toBe('INVALID_RESPONSE');
+    expect(error.body).toBe(text);
+  });
+
+  it('an error answer whose body is a no-break space carries it as text', async () => {
+    const error = await failure(requestJSON('/x', { fetch: fakeFetch(() => new Response('\u00a0', { status: 500 })) }));
+    expect([error.code, error.body]).toEqual(['HTTP_ERROR', '\u00a0']);
+  });
+
+  it('a 2xx read as "" although it declared a length (Chromium, past about 512 MiB) is INVALID_RESPONSE, never null', async () => {
+    const tooLarge = () => new Response('', { status: 200, headers: { 'content-type': 'application/json', 'content-length': '600000000' } });
+    const error = await failure(requestJSON('/x', { fetch: fakeFetch(tooLarge) }));
+    expect(error.code).toBe('INVALID_RESPONSE');
+    expect(error.status).toBe(200);
+    expect(error.message).toMatch(/too large/);
+    // A HEAD answer declares the length of a body it never has; a declared 0 is empty.
+    await expect(requestJSON('/x', { method: 'HEAD', fetch: fakeFetch(tooLarge) })).resolves.toBeNull();
+    const zero = () => new Response('', { status: 200, headers: { 'content-length': '0' } });
+    await expect(requestJSON('/x', { fetch: fakeFetch(zero) })).resolves.toBeNull();
+    // A hand-made answer without headers is read as before.
+    const bare = { ok: true, status: 200, text: async () => '' } as unknown as Response;
+    await expect(requestJSON('/x', { fetch: fakeFetch(bare) })).resolves.toBeNull();
   });
 
   it('401 with an error body is UNAUTHORIZED with that message', async () => {
@@ -321,6 +409,86 @@ describe('requestJSON', () => {
     expect(() => requestJSON('/x', { timeout: 2 ** 31, fetch: send })).toThrow(RangeError);
     expect(() => requestJSON('/x', { timeout: 2 ** 31 - 1, fetch: send })).not.toThrow();
     expect(() => requestJSON('/x', { timeout: Infinity, fetch: send })).not.toThrow();
+  });
+});
+
+/** A fetch answer as the browser gives it after following redirects to `finalUrl`. */
+function redirected(finalUrl: string, body: string, contentType: string, status = 200) {
+  const response = new Response(body, { status, headers: { 'content-type': contentType } });
+  const text = vi.spyOn(response, 'text');
+  Object.defineProperties(response, { redirected: { value: true }, url: { value: finalUrl } });
+  return { response, text };
+}
+
+describe('redirects', () => {
+  it('an answer that a redirect took to another origin is INVALID_RESPONSE naming it, its body never read', async () => {
+    const { response, text } = redirected('https://evil.example/steal', '{"patient_id":"forged"}', 'application/json');
+    const error = await failure(requestJSON('/plugin-io/api/demo_plugin/app/find', { fetch: fakeFetch(response) }));
+    expect(error.code).toBe('INVALID_RESPONSE');
+    expect(error.message).toContain('https://evil.example');
+    expect(error.body).toBeUndefined();
+    expect(text).not.toHaveBeenCalled();
+  });
+
+  it('a redirect that stays on the origin asked is read as usual (e.g. a trailing-slash redirect)', async () => {
+    const { response } = redirected('http://127.0.0.1:4173/plugin-io/api/demo_plugin/app/tasks/', '[1]', 'application/json');
+    await expect(requestJSON('/plugin-io/api/demo_plugin/app/tasks', { fetch: fakeFetch(response) })).resolves.toEqual([1]);
+  });
+
+  it('an absolute URL on another origin, redirected within that origin, is read as usual', async () => {
+    const { response } = redirected('https://api.example/v2/x', '{"ok":true}', 'application/json');
+    await expect(requestJSON('https://api.example/v1/x', { fetch: fakeFetch(response) })).resolves.toEqual({ ok: true });
+  });
+
+  it.each(['text/html; charset=utf-8', 'application/xhtml+xml', 'TEXT/HTML'])(
+    'a redirect that ends on an HTML page (%s: a sign-in page) is UNAUTHORIZED, as a 401 is',
+    async (type) => {
+      const { response, text } = redirected('http://127.0.0.1:4173/login/?next=/plugin-io/api/demo_plugin/app/find', '<html><form>Sign in</form></html>', type);
+      const error = await failure(requestJSON('/plugin-io/api/demo_plugin/app/find', { fetch: fakeFetch(response) }));
+      expect(isCompanionError(error, 'UNAUTHORIZED')).toBe(true);
+      expect(error.status).toBe(200);
+      expect(text).not.toHaveBeenCalled();
+    },
+  );
+
+  it('an HTML answer without a redirect is still INVALID_RESPONSE', async () => {
+    const answer = () => new Response('<html></html>', { status: 200, headers: { 'content-type': 'text/html' } });
+    expect((await failure(requestJSON('/x', { fetch: fakeFetch(answer) }))).code).toBe('INVALID_RESPONSE');
+  });
+});
+
+describe('the signal option', () => {
+  it.each([['a string', 'abort'], ['an object', {}], ['true', true], ['an AbortController', new AbortController()], ['a number', 1]])(
+    '%s is a TypeError at once, before anything is sent',
+    (_, signal) => {
+      const send = fakeFetch();
+      expect(() => requestJSON('/x', { signal: signal as unknown as AbortSignal, fetch: send })).toThrow(TypeError);
+      expect(() => requestJSON('/x', { signal: signal as unknown as AbortSignal, fetch: send })).toThrow(/signal/);
+      expect(send).not.toHaveBeenCalled();
+    },
+  );
+
+  it('null is no signal, as with fetch', async () => {
+    await expect(requestJSON('/x', { signal: null as unknown as AbortSignal, fetch: fakeFetch(json(1)) })).resolves.toBe(1);
+  });
+
+  it("a signal from another realm (a frame's, jsdom's) is accepted", async () => {
+    const foreign = { aborted: false, reason: undefined, addEventListener() {}, removeEventListener() {} } as unknown as AbortSignal;
+    await expect(requestJSON('/x', { signal: foreign, fetch: fakeFetch(json(2)) })).resolves.toBe(2);
+  });
+});
+
+describe('development warnings', () => {
+  it('an unknown option key warns once, naming the nearest known one', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const send = fakeFetch(() => json(1));
+    for (let i = 0; i < 3; i++) await requestJSON('/x', { timout: 5, fetch: send } as RequestJSONOptions);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toBe('canvas-companion: requestJSON(): unknown option "timout" (did you mean "timeout"?)');
+    await requestJSON('/x', { Method: 'GET', fetch: send } as RequestJSONOptions);
+    expect(warn.mock.calls[1]![0]).toMatch(/"Method" \(did you mean "method"\?\)/);
+    await requestJSON('/x', { method: 'GET', body: undefined, query: {}, signal: undefined, timeout: 5, fetch: send });
+    expect(warn).toHaveBeenCalledTimes(2);
   });
 });
 

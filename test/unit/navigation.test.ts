@@ -75,6 +75,16 @@ describe('patientUrl', () => {
     expect(patientUrl(P)).toBe(`https://acme.canvasmedical.com/companion/patient/${P}/`);
   });
 
+  it("is the root-relative path when the host origin is opaque ('null': a sandboxed host the page allowed, or the test kit in Node)", () => {
+    connectFrom('null');
+    expect(patientUrl(P)).toBe(`/companion/patient/${P}/`);
+  });
+
+  it("is the root-relative path when the page's own origin is opaque, before any port", () => {
+    vi.stubGlobal('location', { origin: 'null', href: 'about:srcdoc' });
+    expect(patientUrl(P)).toBe(`/companion/patient/${P}/`);
+  });
+
   it('is the path alone outside a browser, with no origin to build on', () => {
     vi.stubGlobal('window', undefined);
     expect(patientUrl(P)).toBe(`/companion/patient/${P}/`);
@@ -97,6 +107,13 @@ describe('openPatient', () => {
     const location = fakeTop();
     openPatient(P);
     expect(location.href).toBe(`https://acme.canvasmedical.com/companion/patient/${P}/`);
+  });
+
+  it("goes to the root-relative path, never to a relative null/companion/…, when the host origin is opaque", () => {
+    connectFrom('null');
+    const location = fakeTop();
+    openPatient(P);
+    expect(location.href).toBe(`/companion/patient/${P}/`);
   });
 
   it.each(hostile)('throws INVALID_ID for %j and leaves the top window where it was', (id) => {

@@ -7,7 +7,7 @@ import { socketUrl, subscribe, type SubscribeOptions, type Subscription, type Su
 
 const BASE = 'ws://127.0.0.1:4173/plugin-io/ws/demo_plugin/';
 
-type Listener = (event: { type: string; data?: unknown; code?: number }) => void;
+type Listener = (event: { type: string; data?: unknown; code?: number; reason?: string }) => void;
 
 /** A WebSocket stand-in: tests drive open, message, failure and drop by hand. */
 class FakeSocket {
@@ -41,7 +41,7 @@ class FakeSocket {
   removeEventListener(type: string, listener: Listener) {
     this.listeners.get(type)?.delete(listener);
   }
-  emit(type: string, init: { data?: unknown; code?: number } = {}) {
+  emit(type: string, init: { data?: unknown; code?: number; reason?: string } = {}) {
     for (const listener of [...(this.listeners.get(type) ?? [])]) listener({ type, ...init });
   }
   open() {
@@ -65,6 +65,11 @@ class FakeSocket {
   drop() {
     this.readyState = 3;
     this.emit('close', { code: 1006 });
+  }
+  /** The server closes the connection with a close frame: `code` and `reason`, as a browser reports them. */
+  serverClose(code: number, reason = '') {
+    this.readyState = 3;
+    this.emit('close', { code, reason });
   }
   close() {
     this.closeCalls++;
@@ -387,6 +392,72 @@ describe('subscribe: close', () => {
   });
 });
 
+describe('subscribe: server close codes', () => {
+  it.each([
+    [1008, 'closed'],
+    [4000, 'closed'],
+    [4500, 'closed'],
+    [4999, 'closed'],
+    [4401, 'unauthorized'],
+    [4403, 'unauthorized'],
+  ] as const)('%i is final: status %s, with the code and reason, never retried, nothing left behind', async (code, status) => {
+    const listeners = liveListeners();
+    const statuses: SubscriptionStatus[] = [];
+    const live = sub(fresh(), () => {}, { onStatus: (s) => statuses.push(s) });
+    await tick();
+    last().open();
+    expect(live.serverClose).toBeUndefined();
+    last().serverClose(code, 'not for you');
+    expect(live.status).toBe(status);
+    expect(live.serverClose).toEqual({ code, reason: 'not for you' });
+    expect(statuses).toEqual(['open', status]);
+    await tick(60_000);
+    expect(FakeSocket.all).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(listeners()).toEqual([]);
+    // A new subscribe() starts over.
+    const again = sub(fresh());
+    await tick();
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(again.serverClose).toBeUndefined();
+  });
+
+  it('a final code before the first open (the server accepted the upgrade, then refused) ends the same way', async () => {
+    const live = sub(fresh());
+    await tick();
+    last().serverClose(4403, '');
+    expect([live.status, live.serverClose]).toEqual(['unauthorized', { code: 4403, reason: '' }]);
+    await tick(60_000);
+    expect(FakeSocket.all).toHaveLength(1);
+  });
+
+  it.each([1000, 1001, 1006, 1011, 1012, 1013])('%i is retried with jittered backoff, as a drop', async (code) => {
+    const onOpen = vi.fn();
+    const live = sub(fresh(), () => {}, { onOpen });
+    await tick();
+    last().open();
+    last().serverClose(code, 'restart');
+    expect(live.status).toBe('reconnecting');
+    expect(live.serverClose).toBeUndefined();
+    await tick(1000);
+    expect(FakeSocket.all).toHaveLength(2);
+    last().open();
+    expect(live.status).toBe('open');
+    expect(onOpen).toHaveBeenCalledTimes(2);
+  });
+
+  it('every subscriber of the shared socket sees the final status and the close', async () => {
+    const channel = fresh();
+    const a = sub(channel);
+    const b = sub(channel);
+    await tick();
+    last().open();
+    last().serverClose(4001, 'channel deleted');
+    expect([a.status, b.status]).toEqual(['closed', 'closed']);
+    expect(b.serverClose).toEqual({ code: 4001, reason: 'channel deleted' });
+  });
+});
+
 describe('subscribe: authProbe', () => {
   // Fixed jitter: retries at 75, 98, 127… ms after each failure, so the counts below are exact.
   beforeEach(() => void vi.spyOn(Math, 'random').mockReturnValue(0.5));
@@ -414,6 +485,22 @@ describe('subscribe: authProbe', () => {
     expect(listeners()).toEqual([]);
     live.close();
     expect(live.status).toBe('closed');
+  });
+
+  it('a probe answer that a redirect took to an HTML page (a sign-in page) stops with unauthorized, as a 401 does', async () => {
+    FakeSocket.auto = 'fail';
+    const signIn = () => {
+      const response = new Response('<html>Sign in</html>', { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } });
+      return Object.defineProperties(response, { redirected: { value: true }, url: { value: 'http://127.0.0.1:4173/login/' } });
+    };
+    const fetch = vi.fn(async () => signIn());
+    const live = sub(fresh(), () => {}, { authProbe: '/plugin-io/api/demo_plugin/me', fetch });
+    await tick();
+    await tick(100);
+    await tick(150);
+    expect(fetch).toHaveBeenCalledOnce();
+    await tick();
+    expect(live.status).toBe('unauthorized');
   });
 
   it('keeps retrying while the probe answers 2xx or fails', async () => {
@@ -634,6 +721,94 @@ describe('subscribe: page lifecycle', () => {
     last().open();
     expect(onOpen).toHaveBeenCalledTimes(2);
     expect(live.status).toBe('open');
+  });
+});
+
+describe('dispatch follows DOM event semantics', () => {
+  it('a listener added during a dispatch does not get the current message, only the next', async () => {
+    const added = vi.fn();
+    let adding = true;
+    const live = sub(fresh(), () => {
+      if (adding) live.listen(added);
+      adding = false;
+    });
+    await tick();
+    last().open();
+    last().message({ message: { n: 1 } });
+    expect(added).not.toHaveBeenCalled();
+    last().message({ message: { n: 2 } });
+    expect(added).toHaveBeenCalledExactlyOnceWith({ n: 2 });
+  });
+
+  it('a listener removed during a dispatch does not get the current message', async () => {
+    const later = vi.fn();
+    let removeLater!: () => void;
+    const live = sub(fresh(), () => removeLater());
+    removeLater = live.listen(later);
+    await tick();
+    last().open();
+    last().message({ message: {} });
+    expect(later).not.toHaveBeenCalled();
+  });
+
+  it("a subscription closed during a dispatch: neither its onMessage nor its listen() listeners get the message", async () => {
+    const channel = fresh();
+    const secondMessage = vi.fn();
+    const secondListener = vi.fn();
+    let second!: Subscription;
+    sub(channel, () => second.close());
+    second = sub(channel, secondMessage);
+    second.listen(secondListener);
+    await tick();
+    last().open();
+    last().message({ message: {} });
+    expect(secondMessage).not.toHaveBeenCalled();
+    expect(secondListener).not.toHaveBeenCalled();
+  });
+
+  it('a subscription that closes itself in onMessage: its own listen() listeners do not get that message', async () => {
+    const channel = fresh();
+    const listener = vi.fn();
+    const live = sub(channel, () => live.close());
+    live.listen(listener);
+    const other = vi.fn();
+    sub(channel, other);
+    await tick();
+    last().open();
+    last().message({ message: {} });
+    expect(listener).not.toHaveBeenCalled();
+    expect(other).toHaveBeenCalledOnce();
+  });
+
+  it('a subscribe() to the same channel during a dispatch does not get the current message', async () => {
+    const channel = fresh();
+    const joined = vi.fn();
+    let joinedOnce = false;
+    sub(channel, () => {
+      if (joinedOnce) return;
+      joinedOnce = true;
+      sub(channel, joined);
+    });
+    await tick();
+    last().open();
+    last().message({ message: { n: 1 } });
+    expect(joined).not.toHaveBeenCalled();
+    last().message({ message: { n: 2 } });
+    expect(joined).toHaveBeenCalledExactlyOnceWith({ n: 2 });
+  });
+});
+
+describe('development warnings', () => {
+  it('an unknown option key warns once, naming the nearest known one', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    sub(fresh(), () => {}, { maxRetry: 3, onstatus: () => {} } as SubscribeOptions);
+    sub(fresh(), () => {}, { maxRetry: 3 } as SubscribeOptions);
+    sub(fresh(), () => {}, { websocket: WS } as SubscribeOptions);
+    expect(warn.mock.calls.map((call) => call[0])).toEqual([
+      'canvas-companion: subscribe(): unknown option "maxRetry" (did you mean "maxRetries"?)',
+      'canvas-companion: subscribe(): unknown option "onstatus" (did you mean "onStatus"?)',
+      'canvas-companion: subscribe(): unknown option "websocket" (did you mean "WebSocket"?)',
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 // Demo plugin: a note-scope form. It originates a vitals command in the open note (an effect the
 // platform applies after the answer), then closes its modal. Loaded as an ES module.
-import { applyScope, apiUrl, closeModal, getContext, isCompanionError, onHostMessage, requestJSON, resize } from './canvas-companion.mjs';
+import { applyScope, apiUrl, autoResize, closeModal, getContext, isCompanionError, onHostMessage, requestJSON } from './canvas-companion.mjs';
 
 const $ = (id) => document.getElementById(id);
 const esc = (value) => String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -22,9 +22,10 @@ onHostMessage((message) => {
   if (message.type === 'NOTE_TAB_CHANGE') document.documentElement.dataset.noteTab = String(message.tab);
 });
 
-// The form is short: ask the host for a modal just tall enough. (Sent on purpose, never by the
-// library itself: on some Canvas versions a RESIZE broke CLOSE_MODAL; try it on yours.)
-resize({ height: Math.ceil($('main').getBoundingClientRect().bottom) + 16 });
+// The form is short: keep the modal just as tall as the page, also when an error message makes
+// it grow, so Cancel and Add stay on the sheet. (Asked for on purpose, never by the library
+// itself: on some Canvas versions a RESIZE broke CLOSE_MODAL; try it on yours.)
+autoResize();
 
 function numbers() {
   const out = {};
