@@ -129,12 +129,16 @@ async function prepare(command, argv) {
   return { loaded, options };
 }
 
-/** Runs `work`; an OptionError it throws (a mistake the message explains) exits with status 2. */
+/**
+ * Runs `work`: an OptionError it throws (a mistake the message explains) exits with status 2, a
+ * file system error (a folder that cannot be written, a full disk) with status 1, each in one line.
+ */
 async function attempt(loaded, command, work) {
   try {
     return await work();
   } catch (error) {
     if (error instanceof loaded.OptionError) fail(`${command}: ${error.message}`);
+    if (typeof error?.code === 'string' && error.syscall) fail(`${command}: ${error.message}`, 1);
     throw error;
   }
 }

@@ -7,10 +7,10 @@
  * @module
  */
 import { checkDelay, checkFunction, checkSignal, startTimer } from './checks.js';
-import { intendedOrigin, warnUnknownOptions } from './dev.js';
+import { intendedOrigin, warnOnce, warnUnknownOptions } from './dev.js';
 import { CompanionError } from './errors.js';
 import { globalScope, pageWindow } from './page.js';
-import { reportCallbackError, warn, warnOnce } from './report.js';
+import { reportCallbackError, warn } from './report.js';
 
 // Bundlers' development flag, read behind `typeof process` (see dev.ts); not Node's whole type.
 declare const process: { env: { NODE_ENV?: string } };
@@ -460,7 +460,7 @@ export function configure(options: ConfigureOptions): void {
   const channel = state();
   if (allowedOrigins != null) {
     if (typeof allowedOrigins === 'string' || typeof (allowedOrigins as Iterable<string>)[Symbol.iterator] !== 'function') {
-      throw new TypeError("allowedOrigins must be a list such as ['https://example.com']");
+      throw new TypeError('allowedOrigins must be a list of origins');
     }
     const origins = [...allowedOrigins];
     for (const origin of origins) {

@@ -112,8 +112,9 @@ export function getContext(url?: string | URL, options?: GetContextOptions): Com
     const scope = patientId == null ? 'global' : noteId == null ? 'patient' : 'note';
     return { scope, patientId, noteId: scope === 'note' ? noteId : null, params } as CompanionContext;
   } catch {
-    // A throwing toString, a hostile Proxy as options: nothing readable, so no launch context.
-    return { scope: 'global', patientId: null, noteId: null, params: new URLSearchParams() };
+    // A throwing toString, a hostile Proxy as options: nothing readable, so no launch context,
+    // as in a URL without a query.
+    return getContext('');
   }
 }
 

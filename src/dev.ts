@@ -15,7 +15,18 @@
  * @module
  * @internal
  */
-import { warnOnce } from './report.js';
+import { warn } from './report.js';
+
+/** The messages {@link warnOnce} gave, in this copy of the library. */
+// Marked pure so that a build without the warnings leaves it out too.
+const warned = /* @__PURE__ */ new Set<string>();
+
+/** Warns like `warn`, but never twice with the same message: a mistake repeated in a loop is one line. */
+export function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  warn(message);
+}
 
 /** How many single-character edits turn `from` into `to` (Levenshtein distance). */
 function editDistance(from: string, to: string): number {

@@ -91,7 +91,7 @@ const FIND_OPTIONS = ['find', 'select', 'interval', 'timeout', 'signal', 'wake',
 function isTransient(error: unknown): boolean {
   if (!isCompanionError(error)) return false;
   if (error.code === 'NETWORK_ERROR' || error.code === 'TIMEOUT') return true;
-  return error.code === 'HTTP_ERROR' && error.status != null && error.status >= 500;
+  return error.code === 'HTTP_ERROR' && (error.status ?? 0) >= 500;
 }
 
 /** The query a string `find` gets: the ack's `lookup_params` and `after=<lookup_started_at>`. */
@@ -133,7 +133,10 @@ function createWaker(wake: Subscription | undefined, signal: AbortSignal | undef
   signal?.addEventListener('abort', kick);
   return {
     isHidden: () => doc?.hidden === true,
-    /** Sleeps `delay` ms, or less if woken. While hidden, only a kick ends the sleep. */
+    /**
+     * Sleeps `delay` ms, or less if woken. While hidden, only a kick ends the sleep. Then forgets
+     * the kicks so far: the find that follows sees whatever they announced.
+     */
     async sleep(delay: number): Promise<void> {
       await new Promise<void>((wakeUp) => {
         resume = wakeUp;
@@ -142,9 +145,6 @@ function createWaker(wake: Subscription | undefined, signal: AbortSignal | undef
       });
       clearTimeout(timer);
       resume = undefined;
-    },
-    /** Forgets the kicks so far: a find is starting, and it sees whatever they announced. */
-    clear() {
       woken = false;
     },
     dispose() {
@@ -167,7 +167,6 @@ async function poll<T>(ack: unknown, settings: FindSettings<T>, waker: ReturnTyp
     await waker.sleep(Math.min(nextFind, deadline) - Date.now());
     if (signal?.aborted) throw signal.reason;
     if (waker.isHidden()) continue;
-    waker.clear();
     const started = Date.now();
     try {
       const url = typeof find === 'string' ? find : find(ack);

@@ -130,22 +130,12 @@ function encodeBody(body: unknown, method: string): string | undefined {
     throw new TypeError('body is not JSON-encodable', { cause });
   }
   // JSON.stringify returns undefined, without throwing, for a function or a symbol.
-  if (text === undefined) throw new TypeError(`body is not JSON-encodable: a ${typeof body}`);
+  if (text === undefined) throw new TypeError('body is not JSON-encodable');
   return text;
 }
 
 /** What JSON itself counts as whitespace: space, tab, CR, LF (not a no-break space). */
 const JSON_WHITESPACE = /^[ \t\r\n]*$/;
-
-/** An answer's body: its JSON value, else its text (with the parse error); `undefined` when empty (JSON whitespace only). */
-function parseBody(text: string): { value: unknown; parseError?: unknown } {
-  if (JSON_WHITESPACE.test(text)) return { value: undefined };
-  try {
-    return { value: JSON.parse(text) };
-  } catch (parseError) {
-    return { value: text, parseError };
-  }
-}
 
 /** The codes of the statuses that have their own; every other non-2xx is `HTTP_ERROR`. */
 const CODE_FOR_STATUS: Record<number, CompanionErrorCode | undefined> = { 401: 'UNAUTHORIZED', 403: 'UNAUTHORIZED', 404: 'NOT_FOUND' };
@@ -248,12 +238,19 @@ async function exchange<T>(send: typeof fetch, url: string, init: RequestInit, t
   }
   if (refusal) throw refusal;
   const { ok, status } = response;
-  const parsed = parseBody(text);
-  if (!ok) throw httpError(url, status, parsed.value);
   // Chromium reads a body past about 512 MiB as "": known when the answer declared its length, as Django's do.
-  if (text === '' && init.method !== 'HEAD' && Number(response.headers?.get('content-length')) > 0) {
+  if (ok && text === '' && init.method !== 'HEAD' && Number(response.headers?.get('content-length')) > 0) {
     throw new CompanionError('INVALID_RESPONSE', `${url}: body too large to read`, { status });
   }
-  if (parsed.parseError) throw new CompanionError('INVALID_RESPONSE', `${url}: not JSON`, { status, body: text, cause: parsed.parseError });
-  return (parsed.value ?? null) as T;
+  // The body: its JSON value, else (not from a 2xx) its text; `undefined` when empty (JSON whitespace only).
+  let body: unknown;
+  try {
+    body = JSON_WHITESPACE.test(text) ? undefined : JSON.parse(text);
+  } catch (cause) {
+    // A 2xx answer promised JSON; another one's body may be plain text.
+    if (ok) throw new CompanionError('INVALID_RESPONSE', `${url}: not JSON`, { status, body: text, cause });
+    body = text;
+  }
+  if (!ok) throw httpError(url, status, body);
+  return (body ?? null) as T;
 }

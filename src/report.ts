@@ -9,16 +9,6 @@ export function warn(message: string): void {
   console.warn('canvas-companion: ' + message);
 }
 
-/** The messages {@link warnOnce} gave, in this copy of the library. */
-const warned = new Set<string>();
-
-/** Warns like {@link warn}, but never twice with the same message: a mistake repeated in a loop is one line. */
-export function warnOnce(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  warn(message);
-}
-
 /**
  * Reports an error thrown by a caller's callback the way the DOM reports a throwing event
  * listener (to `window.onerror`), without stopping the loop that called it.

@@ -24,12 +24,47 @@ export class HttpError extends Error {
   }
 }
 
-/** The message of a caught value (anything can be thrown, `null` included). */
-export function messageOf(error: unknown): string {
-  return String((error as { message?: unknown } | null | undefined)?.message ?? error);
+/** Reads `read()`, or gives `fallback` when reading throws (a Proxy, a getter that throws). */
+function safely<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
 }
 
-/** The stack of a caught value for a log line, else what {@link messageOf} would say. */
+/** What an unprintable thrown value is called in a log line. */
+const UNPRINTABLE = 'a thrown value that cannot be read (its properties or conversion to text throw)';
+
+/** A thrown value as text: its own conversion when that works, else {@link UNPRINTABLE}. */
+function textOf(value: unknown): string {
+  return safely(() => String(value), UNPRINTABLE);
+}
+
+/**
+ * The message of a caught value (anything can be thrown, `null` included). Never throws: a value
+ * whose every property read throws is described as such.
+ */
+export function messageOf(error: unknown): string {
+  const message = safely(() => (error as { message?: unknown } | null | undefined)?.message, undefined);
+  return typeof message === 'string' ? message : textOf(message ?? error);
+}
+
+/** The stack of a caught value for a log line, else what {@link messageOf} would say. Never throws. */
 export function stackOf(error: unknown): string {
-  return String((error as { stack?: unknown } | null | undefined)?.stack ?? error);
+  const stack = safely(() => (error as { stack?: unknown } | null | undefined)?.stack, undefined);
+  return typeof stack === 'string' ? stack : messageOf(error);
+}
+
+/**
+ * A thrown value made safe to pass on: `null`, `undefined` and primitives as they are, any object
+ * as a plain Error with its message and stack read once (so code that reads it later, the
+ * platform's included, cannot be made to throw again by a hostile object).
+ */
+export function tame(error: unknown): unknown {
+  if (error === null || (typeof error !== 'object' && typeof error !== 'function')) return error;
+  const copy = new Error(messageOf(error));
+  copy.name = safely(() => String((error as { name?: unknown }).name ?? 'Error'), 'Error');
+  copy.stack = stackOf(error);
+  return copy;
 }

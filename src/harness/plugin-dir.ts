@@ -78,15 +78,16 @@ export function findPluginFolders(path: string): string[] {
 /**
  * Finds the plugin folder: PATH itself when it holds a manifest, else its only subfolder that does
  * (a plugin repository usually keeps the plugin one level down).
- * @param option - The option or command that gave PATH, to start the error message.
+ * @param option - The option that gave PATH, to start the error message ('' for none).
  * @throws {@link OptionError} when there is none, or several.
  */
 export function findPluginFolder(path: string, option = '--plugin-dir'): string {
+  const where = option ? `${option} ${path}` : path;
   const dir = resolve(path);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new OptionError(`${option} ${path}: no such folder`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new OptionError(`${where}: no such folder`);
   const [only, ...more] = findPluginFolders(dir);
-  if (only === undefined) throw new OptionError(`${option} ${path}: no ${MANIFEST} there (nor in a subfolder)`);
-  if (more.length) throw new OptionError(`${option} ${path}: several plugins inside (${[only, ...more].map((d) => basename(d)).join(', ')}); give one of them`);
+  if (only === undefined) throw new OptionError(`${where}: no ${MANIFEST} there (nor in a subfolder)`);
+  if (more.length) throw new OptionError(`${where}: several plugins inside (${[only, ...more].map((d) => basename(d)).join(', ')}); give one of them`);
   return only;
 }
 

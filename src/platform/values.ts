@@ -39,3 +39,29 @@ export function copy<T>(record: T): T {
 export function messageOf(error: unknown): string {
   return String((error as { message?: unknown } | null | undefined)?.message ?? error);
 }
+
+/** How many single-character edits turn `a` into `b` (Levenshtein). */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/**
+ * The name among `names` closest to `given` (case-insensitive, at most a third of its letters
+ * apart), or null: what a "did you mean" says.
+ */
+export function nearest(given: string, names: Iterable<string>): string | null {
+  const lower = given.toLowerCase();
+  let best: string | null = null;
+  let bestDistance = Math.max(2, Math.floor(given.length / 3)) + 1;
+  for (const name of names) {
+    const d = distance(lower, name.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best;
+}

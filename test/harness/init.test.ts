@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext } from 'playwright-core';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initPlugin, parseArgs, startHarness, type Harness, type MockModule } from '../../src/harness/index.js';
 import { haveChromium, launchChromium, openShellApp, openShellPage, ROOT } from '../support/browser.js';
@@ -31,14 +32,14 @@ const TREE = [
 
 const havePython = spawnSync('python3', ['--version']).status === 0;
 
-/** Runs a command to completion. */
+/** Runs a command to completion; its output without colours. */
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd, env });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.stderr.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => resolve({ code, out }));
+    child.on('exit', (code) => resolve({ code, out: out.replace(/\x1b\[[\d;]*m/g, '') }));
   });
 }
 
@@ -148,11 +149,10 @@ print(json.dumps({name: getattr(module, name)(SimpleNamespace(context=context)).
 /** The launch URLs the mock module gives the harness, by class name, for the same contexts. */
 function mockLaunches(mock: MockModule): Record<string, string> {
   const context = { GlobalApp: { patient: null, note: null }, PatientApp: { patient: { id: MARIA }, note: null }, NoteApp: { patient: { id: MARIA }, note: { id: NOTE } } };
-  const staff = { id: 'x', name: 'x', type: 'Staff' as const };
   return Object.fromEntries(
     Object.entries(mock.launch ?? {}).map(([key, launch]) => {
       const name = key.split(':').pop() as keyof typeof context;
-      return [name, typeof launch === 'string' ? launch : launch({ ...context[name], staff }, null as never)];
+      return [name, typeof launch === 'string' ? launch : launch({ ...context[name], staff: null as never }, null as never)];
     }),
   );
 }
@@ -276,12 +276,14 @@ describe('init my_plugin, in an empty folder', () => {
     });
 
     const titles = (frame: import('playwright-core').Frame) => frame.locator('.tasks li').allTextContents();
+    // What the page lists: open tasks (whichever case the platform spells the status in).
+    const open = (tasks: Array<{ title: string; status: string }>) => tasks.filter((task) => task.status.toLowerCase() === 'open').map((task) => task.title);
 
     it('opens the global app: my open tasks, a task added through create and find, live updates, Close', async () => {
       const { page, errors } = await openShellPage(browser, harness.url, contexts);
       expect(await page.locator('.app-tile .app-name').allTextContents()).toEqual(['My plugin']);
       const frame = await openShellApp(page, 'my_plugin:global:my-plugin');
-      const mine = harness.platform.tasks.list({ assignee_id: harness.platform.staff.id, status: 'open' }).map((task) => task.title);
+      const mine = open(harness.platform.tasks.list({ assignee_id: harness.platform.staff.id }));
       await expect.poll(() => titles(frame), poll).toEqual(mine);
       expect(frame.url()).toBe(`${harness.origin}/plugin-io/api/my_plugin/app/`);
       expect(await frame.locator('.page-header').isVisible()).toBe(true);
@@ -303,7 +305,7 @@ describe('init my_plugin, in an empty folder', () => {
 
     it("opens the patient and note tabs: the patient's tasks, without the page's own header", async () => {
       const { page, errors } = await openShellPage(browser, `${harness.url}patient/${MARIA}/`, contexts);
-      const theirs = () => harness.platform.tasks.list({ patient_id: MARIA, status: 'open' }).map((task) => task.title);
+      const theirs = () => open(harness.platform.tasks.list({ patient_id: MARIA }));
       const tab = await openShellApp(page, 'my_plugin:patient:my-plugin');
       await expect.poll(() => titles(tab), poll).toEqual(theirs());
       expect(tab.url()).toBe(`${harness.origin}/plugin-io/api/my_plugin/app/?patient_id=${MARIA}`);
@@ -337,11 +339,37 @@ describe('init: its choices, and a plugin that exists', () => {
     expect(existsSync(join(plugin, 'handlers', 'companion_live.py'))).toBe(false);
     expect(read(plugin, 'applications', 'companion.py')).not.toMatch(/GlobalApp|NoteApp/);
     for (const file of ['static/companion.mjs', 'harness.mock.mjs', 'handlers/companion_api.py']) {
-      expect(read(plugin, file), file).not.toMatch(/subscribe|sockets|channel|\[\/?\w+\]/);
+      expect(read(plugin, file), file).not.toMatch(/subscribe|sockets|channel|\[\/?(live|chart|global|patient|note)\]/);
     }
     const mock = (await import(pathToFileURL(join(plugin, 'harness.mock.mjs')).href)).default as MockModule;
     expect(Object.keys(mock.launch ?? {})).toEqual(['chart_helper.applications.companion:PatientApp']);
     if (havePython) expect(spawnSync('python3', ['-B', '-m', 'py_compile', ...filesUnder(plugin).filter((file) => file.endsWith('.py')).map((file) => join(plugin, file))]).status).toBe(0);
+  });
+
+  it('writes valid Python and JavaScript, and a valid manifest, for every choice of scopes, with and without live updates', async () => {
+    const subsets = [['global'], ['patient'], ['note'], ['global', 'patient'], ['global', 'note'], ['patient', 'note'], ['global', 'patient', 'note']] as const;
+    const python: string[] = [];
+    for (const scopes of subsets) {
+      for (const live of [true, false]) {
+        const name = `p_${scopes.join('_')}_${live ? 'live' : 'static'}`;
+        await initPlugin({ ...quiet, dir: join(work, 'variants', name), scopes, live });
+        const repo = join(work, 'variants', name);
+        expect(checkManifest(join(repo, name)), name).toEqual([]);
+        for (const file of filesUnder(repo)) {
+          if (file.endsWith('.py')) python.push(join(repo, file));
+          if (file.endsWith('.png')) continue;
+          const text = read(repo, file);
+          expect(text, `${name}/${file}`).not.toMatch(/^\s*(#|\/\/|\*|<!--)?\s*\[\/?(live|chart|global|patient|note)\]/m);
+          if (!file.endsWith('.mjs')) continue;
+          const { diagnostics = [] } = ts.transpileModule(text, { reportDiagnostics: true, compilerOptions: { allowJs: true }, fileName: file });
+          expect(diagnostics.map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')), `${name}/${file}`).toEqual([]);
+        }
+      }
+    }
+    if (havePython) {
+      const compiled = spawnSync('python3', ['-B', '-c', 'import ast, sys\nfor f in sys.argv[1:]: ast.parse(open(f).read(), f)', ...python], { encoding: 'utf8' });
+      expect(compiled.stderr).toBe('');
+    }
   });
 
   it('adds the app to a plugin in a subfolder, as published: its manifest and package.json get entries, its files stay', async () => {
@@ -369,6 +397,19 @@ describe('init: its choices, and a plugin that exists', () => {
 
     // Again: every file init would write is there now, so it stops before writing anything.
     await expect(initPlugin({ ...quiet, dir: repo })).rejects.toThrow(/scheduler\/applications\/companion\.py, .* exist already; init writes over none of your files/);
+  });
+
+  it('adds the app to a plugin whose manifest is in the folder given, its tests importing from there', async () => {
+    const flat = join(work, 'flat');
+    mkdirSync(flat);
+    writeFileSync(join(flat, 'CANVAS_MANIFEST.json'), JSON.stringify({ sdk_version: '0.1.4', plugin_version: '0.0.1', name: 'flat_plugin', description: 'Flat', components: {}, tags: {}, license: '', readme: false }));
+    const result = await initPlugin({ ...quiet, dir: flat, live: false });
+    expect([result.added, result.pluginDir]).toEqual([true, flat]);
+    expect(checkManifest(flat)).toEqual([]);
+    const test = read(flat, 'test', 'companion.test.mjs');
+    const imported = [...test.matchAll(/from '(\.\.\/[^']+)'/g)].map((match) => match[1]!);
+    expect(imported).toEqual(['../harness.mock.mjs', '../static/companion.mjs']);
+    for (const path of imported) expect(existsSync(join(flat, 'test', path)), path).toBe(true);
   });
 
   it('refuses names that cannot be a Python package, and a folder of several plugins without --name', async () => {

@@ -1,7 +1,7 @@
 /**
  * Real plugins in the harness: two plugin folders in the reference plugins' style (plain fetch,
  * their own INIT_CHANNEL listener, no library) under `--plugin-dir`, each with its own
- * harness.mock.mjs, in real Chromium at 390×844. Also the mock-module contract's edges, the README's
+ * harness.mock.mjs, in real Chromium at 390×844. Also the mock-module contract's edges, docs/harness.md's
  * copies of the two mocks, and `canvas-companion vendor`. Screenshots go to test-results/harness/.
  */
 import { spawn } from 'node:child_process';
@@ -172,28 +172,104 @@ describe('mock modules: the contract at its edges', () => {
     }
   });
 
-  it('vendor copies the library into a plugin folder\'s static/ and prints the route that serves it', async () => {
-    const folder = plugin('vendored', '');
-    const { code, out } = await run(['vendor', folder]);
+  it("vendor copies what a page loads into the plugin folder's static/, found from the repository, and prints the route that serves it", async () => {
+    // A repository in the published layout: repo/NAME/CANVAS_MANIFEST.json.
+    const repo = join(dir, 'vendor-repo');
+    const folder = join(repo, 'vendored');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'CANVAS_MANIFEST.json'), JSON.stringify({ name: 'vendored', components: {} }));
+    // --no-build: this test is about copying; the build has its own (another edit of src/ may be under way).
+    const { code, out } = await run(['vendor', '--no-build'], repo);
     expect(code).toBe(0);
-    for (const file of ['canvas-companion.mjs', 'canvas-companion.umd.js', 'canvas-companion.umd.min.js']) {
+    expect(readdirSync(join(folder, 'static'))).toEqual(['canvas-companion.mjs', 'canvas-companion.umd.min.js']);
+    for (const file of ['canvas-companion.mjs', 'canvas-companion.umd.min.js']) {
       expect(readFileSync(join(folder, 'static', file))).toEqual(readFileSync(join(ROOT, 'dist', file)));
     }
+    expect(out).toMatch(/^Copied canvas-companion\.mjs, canvas-companion\.umd\.min\.js \(canvas-companion \d+\.\d+\.\d+\S*\) into vendored\/static\//);
     expect(out).toContain('class CompanionStatic(StaffSessionAuthMixin, SimpleAPI):');
+    expect(out).toContain('LIBRARY = {"canvas-companion.mjs", "canvas-companion.umd.min.js"}');
     expect(out).toContain('content_type="text/javascript; charset=utf-8"');
     expect(out).toContain('render_to_string(f"static/{name}")');
     expect(out).toContain('/plugin-io/api/vendored/static/canvas-companion.umd.min.js?v={{ v }}');
-    expect((await run(['vendor'])).code).toBe(2);
-    expect((await run(['vendor', join(dir, 'nope')])).err).toMatch(/no such folder/);
+
+    // What the author asks for besides; and a folder inside the plugin is taken as it is.
+    expect((await run(['vendor', '--with', 'canvas-companion.umd.js', 'vendored', '--no-build'], repo)).code).toBe(0);
+    expect(readdirSync(join(folder, 'static'))).toEqual(['canvas-companion.mjs', 'canvas-companion.umd.js', 'canvas-companion.umd.min.js']);
+    mkdirSync(join(folder, 'static', 'lib'));
+    const inside = await run(['vendor', 'static/lib', '--no-build'], folder);
+    expect(inside.out).toContain('into static/lib/');
+    expect(inside.out).toContain('render_to_string(f"static/lib/{name}")');
+    expect(readdirSync(join(folder, 'static', 'lib'))).toEqual(['canvas-companion.mjs', 'canvas-companion.umd.min.js']);
+
+    const empty = mkdtempSync(join(tmpdir(), 'vendor-empty-'));
+    try {
+      const failures = [
+        [['vendor', empty, '--no-build'], /^canvas-companion: vendor: \S+: no CANVAS_MANIFEST\.json there, in a subfolder or above: give your plugin folder/],
+        [['vendor', join(dir, 'nope'), '--no-build'], /^canvas-companion: vendor: \S+nope: no such folder$/],
+        [['vendor', '--with', 'canvas-companion.umd.jss', repo, '--no-build'], /--with canvas-companion\.umd\.jss: not a file vendor adds: did you mean canvas-companion\.umd\.js\?/],
+        [['vendor', 'a', 'b'], /^canvas-companion: vendor: stray argument b: vendor takes one folder \(a already\)/],
+      ] as const;
+      for (const [args, message] of failures) {
+        const { code: status, err } = await run([...args]);
+        expect(status, args.join(' ')).toBe(2);
+        expect(err.trimEnd()).toMatch(message);
+        expect(err.trimEnd().split('\n'), err).toHaveLength(1);
+      }
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 
-describe('the README shows the two measured mocks as they are', () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+describe('the command line: --help everywhere, one line per error, the nearest name for a typo', () => {
+  it('prints the help of every command with exit status 0', async () => {
+    const helps = [
+      [['--help'], /^Usage:\n {2}canvas-companion init/], [['help'], /^Usage:/], [['-h'], /^Usage:/],
+      [['harness', '--help'], /^Usage: npx canvas-companion harness/], [['help', 'harness'], /^Usage: npx canvas-companion harness/],
+      [['init', '--help'], /^Usage: npx canvas-companion init/], [['help', 'init'], /^Usage: npx canvas-companion init/],
+      [['vendor', '-h'], /^Usage: npx canvas-companion vendor/], [['help', 'vendor'], /^Usage: npx canvas-companion vendor/],
+      [['build', '--help'], /^Usage: canvas-companion build/], [['help', 'build'], /^Usage: canvas-companion build/],
+    ] as const;
+    for (const [args, usage] of helps) {
+      const { code, out, err } = await run([...args]);
+      expect(code, args.join(' ')).toBe(0);
+      expect(out, args.join(' ')).toMatch(usage);
+      expect(err).toBe('');
+    }
+  });
+
+  it('says what is wrong in one line, with the nearest option or command, and names stray arguments as such', async () => {
+    const errors = [
+      [['harness', '--plugin-dri', 'x'], /^canvas-companion: harness: unknown option --plugin-dri: did you mean --plugin-dir\? \(see --help\)/],
+      [['harness', 'nothing_here'], /^canvas-companion: harness: stray argument nothing_here: the harness takes options only/],
+      [['harness', 'test'], /^canvas-companion: harness: stray argument test: for a plugin folder write --plugin-dir test/],
+      [['harnes'], /^canvas-companion: unknown command harnes: did you mean harness\? \(canvas-companion --help lists the commands\)$/],
+      [['vendr', '.'], /^canvas-companion: unknown command vendr: did you mean vendor\?/],
+      [['frobnicate'], /^canvas-companion: unknown command frobnicate \(canvas-companion --help lists the commands\)$/],
+      [['help', 'inti'], /^canvas-companion: unknown command inti: did you mean init\?/],
+      [['init', '--scope', 'global'], /^canvas-companion: init: unknown option --scope: did you mean --scopes\?/],
+      [['init', '--scopes', 'global,pateint'], /^canvas-companion: init: --scopes global,pateint: "pateint" is not a companion scope: did you mean patient\?/],
+      [['init', 'a', 'b'], /^canvas-companion: init: stray argument b: init takes one folder \(a already\)/],
+      [['init', '--no-live=yes'], /^canvas-companion: init: --no-live takes no value/],
+      [['vendor', '--wiht', 'canvas-companion.umd.js'], /^canvas-companion: vendor: unknown option --wiht: did you mean --with\?/],
+      [['build', 'now'], /^canvas-companion: build: stray argument now: build takes no arguments$/],
+    ] as const;
+    for (const [args, message] of errors) {
+      const { code, out, err } = await run([...args]);
+      expect(code, args.join(' ')).toBe(2);
+      expect(err.trimEnd(), args.join(' ')).toMatch(message);
+      expect(err.trimEnd().split('\n'), err).toHaveLength(1);
+      expect(out).toBe('');
+    }
+  });
+});
+
+describe('docs/harness.md shows the two measured mocks as they are', () => {
+  const readme = readFileSync(join(ROOT, 'docs', 'harness.md'), 'utf8');
   it.each([
     ['register_patient', 60],
     ['patient_messages', 80],
-  ])('%s/harness.mock.mjs is under %i lines and in the README verbatim, with its line count', (name, limit) => {
+  ])('%s/harness.mock.mjs is under %i lines and in docs/harness.md verbatim, with its line count', (name, limit) => {
     const source = readFileSync(join(FIXTURES, name, 'harness.mock.mjs'), 'utf8');
     const lines = source.trimEnd().split('\n').length;
     expect(lines).toBeLessThan(limit);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { DEMO_PLUGIN_DIR, parseApp, parseArgs, parsePlugin, startHarness, type Harness } from '../../src/harness/index.js';
+import { DEMO_PLUGIN_DIR, nearest, parseApp, parseArgs, parsePlugin, startHarness, type Harness } from '../../src/harness/index.js';
 import { haveChromium, launchChromium, openShellApp, openShellPage, ROOT } from '../support/browser.js';
 
 const ME = '5f0a2c61-3b7e-4d0a-9c55-0c8e1a6b2d11';
@@ -144,6 +144,39 @@ describe('companion harness: options and the mock platform', () => {
     await expect(parseArgs(['--mock', mock], {})).rejects.toThrow(/no --plugin-dir to go with it/);
     await expect(parseArgs(['--plugin-dir', messages, '--mock', mock, '--mock', mock], {})).rejects.toThrow(/has a mock already/);
     await expect(parseArgs(['--demo=yes'], {})).rejects.toThrow(/takes no value/);
+  });
+
+  it('names the nearest option for a typo, and a stray argument as such', async () => {
+    await expect(parseArgs(['--plugin-dri', 'x'], {})).rejects.toThrow(/^unknown option --plugin-dri: did you mean --plugin-dir\? \(see --help\)$/);
+    await expect(parseArgs(['--efect-delay=5'], {})).rejects.toThrow(/^unknown option --efect-delay: did you mean --effect-delay\?/);
+    await expect(parseArgs(['--PORT', '1'], {})).rejects.toThrow(/did you mean --port\?/);
+    await expect(parseArgs(['--quiet'], {})).rejects.toThrow(/^unknown option --quiet \(see --help\)$/);
+    await expect(parseArgs(['oops'], {}, ROOT)).rejects.toThrow(/^stray argument oops: the harness takes options only \(see --help\)$/);
+    // A folder given bare was most likely meant as the plugin folder.
+    await expect(parseArgs(['test'], {}, ROOT)).rejects.toThrow(/^stray argument test: for a plugin folder write --plugin-dir test/);
+    await expect(parseArgs(['--port', '0', 'test'], {}, ROOT)).rejects.toThrow(/stray argument test/);
+    expect(nearest('--plugn', ['--plugin', '--plugin-dir', '--port'])).toBe('--plugin');
+    expect(nearest('harnes', ['harness', 'init', 'vendor'])).toBe('harness');
+    expect(nearest('--verbose', ['--plugin', '--port', '--demo'])).toBeNull();
+  });
+
+  it('takes the plugin of the current folder when none is given: its manifest, else each subfolder with one, else the demo', async () => {
+    const register = join(FIXTURES, 'register_patient');
+    expect((await parseArgs([], {}, register)).pluginDirs).toEqual([{ dir: register, mock: null }]);
+    // A repository of plugins, each in its folder as published.
+    expect((await parseArgs(['--port=0'], {}, FIXTURES)).pluginDirs.map((entry) => entry.dir)).toEqual([join(FIXTURES, 'patient_messages'), register]);
+    // This repository holds no plugin at its root nor one level down: the demo shows.
+    expect((await parseArgs([], {}, ROOT)).pluginDirs).toEqual([]);
+    // Given plugins are the only ones.
+    expect((await parseArgs(['--plugin', 'mine=http://127.0.0.1:8000'], {}, FIXTURES)).pluginDirs).toEqual([]);
+    expect((await parseArgs(['--plugin-dir', register], {}, FIXTURES)).pluginDirs).toEqual([{ dir: register, mock: null }]);
+    // The mock is the one next to the manifest, also when the repository folder is given.
+    const repo = await startHarness({ port: 0, pluginDirs: (await parseArgs([], {}, FIXTURES)).pluginDirs, log: () => {} });
+    try {
+      expect(repo.apps.map((app) => app.plugin)).toEqual(['patient_messages', 'patient_messages', 'patient_messages', 'register_patient']);
+    } finally {
+      await repo.close();
+    }
   });
 
   it('shows the demo plugin only when no other plugin is given, or with demo: true', async () => {

@@ -179,5 +179,7 @@
     document.documentElement.dataset.host = C.isCompanionError(error, 'HOST_TIMEOUT') ? 'timeout' : 'error';
   });
 
+  // The list loads now, whatever the socket will do (refused, signed out, never connecting): the
+  // live channel, subscribed once this answer names it, only says when to load again.
   load();
 })();

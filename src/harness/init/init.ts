@@ -11,7 +11,7 @@ import { ROOT } from '../paths.js';
 import { findPluginFolders, MANIFEST, scopeOf, type Scope } from '../plugin-dir.js';
 import { companionComponents, mergeManifest, newManifest } from './manifest.js';
 import { hasPackage, npmInstall, ownVersion, packageJson, packSelf } from './package.js';
-import { readTemplate, type Feature } from './template.js';
+import { readTemplate, TEMPLATE_NAME, type Feature } from './template.js';
 import { VENDORED_FILES } from './vendor.js';
 
 /** Every companion scope, in the order the manifest lists them. */
@@ -121,18 +121,18 @@ function layout(root: string, dir: string, name: string | null | undefined): { p
   const named = (pluginDir: string) => (readJSON(join(pluginDir, MANIFEST), relative(root, join(pluginDir, MANIFEST))) as { name?: unknown } | null)?.name;
   const pick = found.length > 1 && name ? found.filter((pluginDir) => named(pluginDir) === name) : found;
   if (pick.length > 1 || (found.length > 1 && !pick.length)) {
-    throw new OptionError(`init ${dir}: several plugins inside (${found.map((pluginDir) => basename(pluginDir)).join(', ')}): give the one to add the app to with --name NAME`);
+    throw new OptionError(`${dir}: several plugins inside (${found.map((pluginDir) => basename(pluginDir)).join(', ')}): give the one to add the app to with --name NAME`);
   }
   const [existing] = pick;
   if (existing) {
     const manifestName = named(existing);
-    if (typeof manifestName !== 'string' || badName(manifestName)) throw new OptionError(`init ${dir}: ${relative(root, join(existing, MANIFEST))} has no usable "name" (${JSON.stringify(manifestName)})`);
-    if (name && name !== manifestName) throw new OptionError(`init ${dir}: --name ${name}, but the plugin there is ${manifestName}`);
+    if (typeof manifestName !== 'string' || badName(manifestName)) throw new OptionError(`${dir}: ${relative(root, join(existing, MANIFEST))} has no usable "name" (${JSON.stringify(manifestName)})`);
+    if (name && name !== manifestName) throw new OptionError(`${dir}: --name ${name}, but the plugin there is ${manifestName}`);
     return { pluginDir: existing, name: manifestName, added: true };
   }
   const chosen = name ?? nameFromFolder(basename(root));
   const problem = badName(chosen);
-  if (problem) throw new OptionError(`init ${dir}: ${name ? `--name ${name}` : `the folder name gives "${chosen}"`}: ${problem}${name ? '' : ' (give --name NAME)'}`);
+  if (problem) throw new OptionError(`${dir}: ${name ? `--name ${name}` : `the folder name gives "${chosen}"`}: ${problem}${name ? '' : ' (give --name NAME)'}`);
   return { pluginDir: join(root, chosen), name: chosen, added: false };
 }
 
@@ -148,8 +148,8 @@ export async function initPlugin({
   dir = '.', name = null, scopes = ALL_SCOPES, live = true, install = true, package: given = null, distDir = join(ROOT, 'dist'), log = console.log,
 }: InitOptions = {}): Promise<InitResult> {
   const root = resolve(dir);
-  if (existsSync(root) && !statSync(root).isDirectory()) throw new OptionError(`init ${dir}: not a folder`);
-  if (!scopes.length) throw new OptionError('init: give at least one scope (--scopes global,patient,note)');
+  if (existsSync(root) && !statSync(root).isDirectory()) throw new OptionError(`${dir}: not a folder`);
+  if (!scopes.length) throw new OptionError('give at least one scope (--scopes global,patient,note)');
   const missing = VENDORED_FILES.filter((file) => !existsSync(join(distDir, file)));
   if (missing.length) throw new OptionError(`the library is not built (${missing.join(', ')} missing in ${distDir}): in a checkout run npm run build`);
 
@@ -163,10 +163,13 @@ export async function initPlugin({
   const existingPackage = readJSON(packageFile, 'package.json');
   const tarball = `canvas-companion-${ownVersion()}.tgz`;
   const spec = hasPackage(existingPackage) ? null : (given ?? `file:${tarball}`);
+  /** Whether init packs the package it runs from into the repository (no --package, none in package.json). */
+  const packs = spec !== null && given === null;
 
   // Path in the repository → contents. The template's plugin folder goes where the plugin is.
   const files = new Map<string, string | Buffer>();
-  const words = { CANVAS_COMPANION_SPEC: spec ?? 'your package.json' };
+  // The tests import the plugin's files from the plugin folder, wherever it is (repo/NAME/, or the repository itself).
+  const words = { [`../${TEMPLATE_NAME}/`]: pluginPath ? `../${pluginPath}/` : '../', CANVAS_COMPANION_SPEC: spec ?? 'your package.json' };
   for (const [path, data] of readTemplate({ name: plugin, title, features, words })) {
     files.set(path.startsWith(`${plugin}/`) ? inPlugin(path.slice(plugin.length + 1)) : path, data);
   }
@@ -185,11 +188,11 @@ export async function initPlugin({
     if (replaced.has(path) || !existsSync(join(root, path))) continue;
     (KEEP.test(path) ? kept : conflicts).push(path);
   }
-  if (conflicts.length) throw new OptionError(`init ${dir}: ${conflicts.join(', ')} exist already; init writes over none of your files (move them, or init another folder)`);
+  if (conflicts.length) throw new OptionError(`${dir}: ${conflicts.join(', ')} exist already; init writes over none of your files (move them, or init another folder)`);
   for (const path of kept) files.delete(path);
 
   mkdirSync(root, { recursive: true });
-  if (spec === `file:${tarball}` && given === null) {
+  if (packs) {
     log(`Packing canvas-companion ${ownVersion()} into ${tarball} (it is not on the npm registry yet)`);
     const packed = packSelf(root);
     if (packed !== tarball) throw new OptionError(`npm pack wrote ${packed}, not ${tarball}: give --package file:${packed}`);
@@ -198,7 +201,7 @@ export async function initPlugin({
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), data);
   }
-  const written = [...files.keys(), ...(spec === `file:${tarball}` && given === null ? [tarball] : [])].sort();
+  const written = [...files.keys(), ...(packs ? [tarball] : [])].sort();
 
   let installed: boolean | null = null;
   if (install) {
@@ -226,7 +229,7 @@ export function initReport({ root, name, scopes, live, added, written, kept, ins
   return lines.join('\n');
 }
 
-/** `init`'s command line, parsed. */
+/** `init`'s command line, parsed: the fields of {@link InitOptions} it sets, and the bin's own flags. */
 export interface InitArgs {
   dir: string;
   name: string | null;
@@ -289,14 +292,14 @@ export const INIT_HELP = `Usage: npx canvas-companion init [DIR] [options]
 Makes a Canvas plugin with a Provider Companion app in DIR (default: the current folder), ready to
 run in the harness, test and install:
 
-  DIR/NAME/CANVAS_MANIFEST.json      an application per scope, the handlers
-  DIR/NAME/applications/companion.py Application classes: on_open() opens the page
-  DIR/NAME/handlers/companion_api.py SimpleAPI + StaffSessionAuthMixin: the page, data, files
-  DIR/NAME/handlers/companion_live.py WebSocketAPI and a broadcast when tasks change (--no-live: none)
-  DIR/NAME/templates, static/        the page, on the library copied into static/
-  DIR/NAME/harness.mock.mjs          the Python's stand-in in the harness and the tests
-  DIR/test/, vitest.config.mjs       the page's tests (vitest, happy-dom, canvas-companion/testing)
-  DIR/package.json, README.md
+  NAME/CANVAS_MANIFEST.json         an application per scope, and the handlers
+  NAME/applications/companion.py    Application classes: on_open() opens the page
+  NAME/handlers/companion_api.py    SimpleAPI + StaffSessionAuthMixin: the page, its data, files
+  NAME/handlers/companion_live.py   WebSocketAPI, and a broadcast when tasks change (not with --no-live)
+  NAME/templates/, NAME/static/     the page, on the library copied into static/
+  NAME/harness.mock.mjs             the Python's stand-in, in the harness and the tests
+  test/, vitest.config.mjs          the page's tests (vitest, happy-dom, canvas-companion/testing)
+  package.json, README.md
 
 Then, in DIR: npx canvas-companion harness (the apps, in a mock companion) and npm test.
 

@@ -59,7 +59,7 @@ export interface TemplateOptions {
   /** Its title (page title, application names). */
   title: string;
   features: ReadonlySet<Feature>;
-  /** More words to replace in text files, e.g. where the package comes from. */
+  /** Words to replace in text files first (before the name), e.g. where the package comes from. */
   words?: Readonly<Record<string, string>>;
 }
 
@@ -76,7 +76,7 @@ function filesUnder(dir: string, root: string = dir): string[] {
  * plugin folder named after the plugin) → text or bytes.
  */
 export function readTemplate({ name, title, features, words = {} }: TemplateOptions, dir: string = TEMPLATE_DIR): Map<string, string | Buffer> {
-  const replacements: Array<[string, string]> = [[TEMPLATE_NAME, name], [TEMPLATE_TITLE, title], ...Object.entries(words)];
+  const replacements: Array<[string, string]> = [...Object.entries(words), [TEMPLATE_NAME, name], [TEMPLATE_TITLE, title]];
   const files = new Map<string, string | Buffer>();
   for (const path of filesUnder(dir)) {
     const feature = FILE_FEATURES[path];

@@ -18,7 +18,7 @@ export const VENDORED_FILES: readonly string[] = Object.freeze(['canvas-companio
 export const EXTRA_FILES: Readonly<Record<string, string>> = Object.freeze({
   'canvas-companion.umd.js': 'the UMD file unminified, with development warnings',
   'canvas-companion.d.mts': 'types of the ESM file, for an editor',
-  'canvas-companion.d.ts': 'types of the UMD file and its CanvasCompanion global, for an editor',
+  'canvas-companion.d.ts': 'types of the UMD file (the CanvasCompanion global), for an editor',
 });
 
 /** Options of {@link vendorLibrary}. */
@@ -56,15 +56,15 @@ export interface Vendored {
  */
 export function vendorTarget(dir: string): { pluginDir: string; target: string } {
   const path = resolve(dir);
-  if (!existsSync(path) || !statSync(path).isDirectory()) throw new OptionError(`vendor ${dir}: no such folder`);
+  if (!existsSync(path) || !statSync(path).isDirectory()) throw new OptionError(`${dir}: no such folder`);
   const enclosing = enclosingPluginFolder(path);
   if (enclosing && enclosing !== path) return { pluginDir: enclosing, target: path };
   try {
-    const pluginDir = findPluginFolder(path, 'vendor');
+    const pluginDir = findPluginFolder(dir, '');
     return { pluginDir, target: join(pluginDir, 'static') };
   } catch (error) {
     if (error instanceof OptionError && /no CANVAS_MANIFEST/.test(error.message)) {
-      throw new OptionError(`vendor ${dir}: no ${MANIFEST} there, in a subfolder or above: give your plugin folder (files go into its static/)`);
+      throw new OptionError(`${dir}: no ${MANIFEST} there, in a subfolder or above: give your plugin folder (files go into its static/)`);
     }
     throw error;
   }
@@ -193,12 +193,13 @@ export async function parseVendorArgs(argv: readonly string[]): Promise<VendorAr
 /** What `canvas-companion vendor --help` prints. */
 export const VENDOR_HELP = `Usage: npx canvas-companion vendor [DIR] [options]
 
-Copies the library files a page loads into your plugin folder's static/ folder (what Canvas
-deploys): ${VENDORED_FILES.join(' and ')}. Then prints the SimpleAPI route that serves them.
+Copies the library files a page loads, ${VENDORED_FILES.join(' and ')},
+into your plugin folder's static/ folder (what Canvas deploys), then prints the SimpleAPI route
+that serves them.
 
-DIR (default: the current folder) is your plugin folder (it holds ${MANIFEST}), a repository that
-keeps the plugin in a subfolder (repo/NAME/${MANIFEST}, as published plugins do), or a folder inside
-the plugin folder to copy into instead of static/.
+DIR (default: the current folder) is your plugin folder (it holds ${MANIFEST}), a repository
+that keeps the plugin in a subfolder (repo/NAME/${MANIFEST}, as published plugins do), or a
+folder inside the plugin folder to copy into instead of static/.
 
 Options:
   --with FILE   Copy FILE too; repeatable. One of:

@@ -15,10 +15,13 @@ const PATIENT = '3e1f7a52-8c4d-4b6e-a1f0-2d9c8b7a6e51';
 
 /** @type {import('canvas-companion/testing').MockPlatform} */
 let platform;
-/** @type {{ unmount(): void } | undefined} */
+/** @type {import('../my_plugin/static/companion.mjs').Page | undefined} */
 let page;
 
-/** A mock platform running the plugin's mock, as `fetch` and `WebSocket` of the page. @param {object} [changes] */
+/**
+ * A mock platform running the plugin's mock, as the page's `fetch` and `WebSocket`.
+ * @param {import('canvas-companion/testing').MockPlatformOptions} [changes] Changes to the mock or the platform.
+ */
 function start(changes = {}) {
   platform?.close();
   // An effect lands just before the first find after it: the find sees it, no timers involved.
@@ -72,10 +75,13 @@ it('adds a task: one POST (202), then a find confirms it, then the list shows it
 // [live]
 
 it('loads without a socket: the list shows when every channel is refused', async () => {
-  start({ sockets: {} });
+  /** @type {string[]} */
+  const log = [];
+  start({ sockets: {}, log: (line) => log.push(line) });
   launch({ plugin: 'my_plugin' });
   page = mount(document.body);
   await vi.waitFor(() => expect(titles()).toContain('Call back about home BP readings'), WAIT);
+  await vi.waitFor(() => expect(log.join('\n')).toMatch(/refused/), WAIT);
 });
 
 it('refetches when the socket opens and on every broadcast', async () => {
@@ -83,8 +89,8 @@ it('refetches when the socket opens and on every broadcast', async () => {
   page = mount(document.body);
   // Loaded at start, and again when the socket opened (as on every reconnect).
   await vi.waitFor(() => expect(platform.count('GET /app/data.json')).toBe(2), WAIT);
+  // A task added elsewhere: the plugin broadcasts on the assignee's channel (setup in the mock).
   platform.tasks.add({ title: 'Added elsewhere' });
-  platform.broadcast(`staff-${platform.staff.id}`, { type: 'tasks_changed' });
   await vi.waitFor(() => expect(titles()).toContain('Added elsewhere'), WAIT);
 });
 // [/live]

@@ -2,7 +2,11 @@
 // The page: open tasks (the signed-in user's in global scope, the patient's in patient and note
 // scope), a form that adds one, and Close. The browser loads it from static/, where
 // templates/companion.html maps "canvas-companion" to the vendored copy; the tests import it.
-import { apiUrl, applyScope, closeModal, createAndFind, getContext, isCompanionError, requestJSON, subscribe } from 'canvas-companion';
+// Canvas serves it through Django's render_to_string: no brace here may be followed by another, by % or by #.
+import { apiUrl, applyScope, closeModal, createAndFind, getContext, isCompanionError, requestJSON } from 'canvas-companion';
+// [live]
+import { subscribe } from 'canvas-companion';
+// [/live]
 
 const SIGNED_OUT = 'Your Canvas session has ended: sign in again, then reopen this app.';
 // [live]
@@ -25,18 +29,24 @@ const LIVE = { connecting: 'Connecting…', open: 'Live', reconnecting: 'Reconne
  * @property {number} [timeout] For how long, in ms (createAndFind's, default 5000).
  */
 
+/**
+ * The running page.
+ * @typedef {object} Page
+ * @property {() => void} unmount Ends what is in flight.
+ */
+
 /** @param {unknown} error */
 const messageOf = (error) => (error instanceof Error ? error.message : String(error));
 
 /**
- * Draws the page into `root` and starts it: loads the list at once (with or without a socket),
+ * Draws the page into `root` and starts it: loads the list at once,
  * [live]
- * then again on every broadcast and every (re)connect of the live channel,
+ * with or without a socket, then again on every broadcast and every (re)connect of the channel,
  * [/live]
  * and adds tasks through the plugin's create-then-find routes.
  * @param {HTMLElement} root
  * @param {PageOptions} [options]
- * @returns {{ unmount(): void }} Ends what is in flight.
+ * @returns {Page}
  */
 export function mount(root, options = {}) {
   // The scope comes from the launch URL; CSS hides the page's own header in patient and note scope.
@@ -121,7 +131,17 @@ export function mount(root, options = {}) {
     try {
       // One POST (202: Canvas applies the effect after answering), then GETs of /app/tasks/find
       // until the task exists: never "added" before Canvas confirms it.
-      await createAndFind({ create: apiUrl('/app/tasks'), body: { title, patient_id: context.patientId }, find: apiUrl('/app/tasks/find'), signal, ...options });
+      await createAndFind({
+        create: apiUrl('/app/tasks'),
+        body: { title, patient_id: context.patientId },
+        find: apiUrl('/app/tasks/find'),
+        signal,
+        // [live]
+        // A broadcast on the channel makes it look again at once, not at its next poll.
+        ...(live ? { wake: live } : {}),
+        // [/live]
+        ...options,
+      });
       input.value = '';
       show('Task added.');
       void load();
