@@ -1,6 +1,6 @@
 /**
- * Checks of callers' arguments and options that several modules share, and the timer that
- * honours the delays they allow.
+ * Checks that several modules share, of callers' arguments and options and of the data answers
+ * carry, and the timer that honours the delays they allow.
  * @module
  * @internal
  */
@@ -33,6 +33,11 @@ export function checkFunction(name: string, value: unknown): void {
  */
 export function checkSignal(signal: unknown): void {
   if (signal != null && typeof (signal as AbortSignal).addEventListener !== 'function') throw new TypeError('signal must be an AbortSignal');
+}
+
+/** Tells whether `value` is an object with named fields: not `null`, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value != null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Like `setTimeout`, except that an infinite delay (allowed by {@link checkDelay}) sets no timer at all. */

@@ -17,8 +17,10 @@
  */
 import { warn } from './report.js';
 
-/** The messages {@link warnOnce} gave, in this copy of the library. */
-// Marked pure so that a build without the warnings leaves it out too.
+/**
+ * The messages {@link warnOnce} gave, in this copy of the library. Marked pure, so that a build
+ * without the warnings leaves it out too.
+ */
 const warned = /* @__PURE__ */ new Set<string>();
 
 /** Warns like `warn`, but never twice with the same message: a mistake repeated in a loop is one line. */

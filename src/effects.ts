@@ -4,9 +4,9 @@
  * @module
  */
 import { CompanionError, isCompanionError } from './errors.js';
-import { requestJSON } from './http.js';
+import { requestJSON, withQuery } from './http.js';
 import type { Subscription } from './realtime.js';
-import { checkDelay, checkFunction, checkSignal } from './checks.js';
+import { checkDelay, checkFunction, checkSignal, isRecord } from './checks.js';
 import { warnUnknownOptions } from './dev.js';
 import { pageWindow } from './page.js';
 import { callSafely } from './report.js';
@@ -94,11 +94,14 @@ function isTransient(error: unknown): boolean {
   return error.code === 'HTTP_ERROR' && (error.status ?? 0) >= 500;
 }
 
-/** The query a string `find` gets: the ack's `lookup_params` and `after=<lookup_started_at>`. */
-function lookupQuery(ack: any): Record<string, any> {
+/**
+ * The URL of a find: what a function `find` returns for the ack, or a string `find` with the
+ * ack's `lookup_params` and `after=<lookup_started_at>` appended to its query.
+ */
+function findUrl(find: FindCreatedOptions<unknown>['find'], ack: any): string {
+  if (typeof find !== 'string') return find(ack);
   const lookup = ack?.lookup_params;
-  const params = lookup != null && typeof lookup === 'object' && !Array.isArray(lookup) ? lookup : {};
-  return { ...params, after: ack?.lookup_started_at };
+  return withQuery(find, { ...(isRecord(lookup) ? lookup : {}), after: ack?.lookup_started_at });
 }
 
 /** The options both functions share, with the defaults filled in; checked at once, before anything is sent. */
@@ -144,11 +147,10 @@ function createWaker(wake: Subscription | undefined, signal: AbortSignal | undef
         if (!doc?.hidden) timer = setTimeout(wakeUp, woken ? 0 : delay);
       });
       clearTimeout(timer);
-      resume = undefined;
       woken = false;
     },
+    // No timer is left to clear: each sleep clears its own, and the loop settles only between sleeps.
     dispose() {
-      clearTimeout(timer);
       doc?.removeEventListener('visibilitychange', kick);
       signal?.removeEventListener('abort', kick);
       unlisten?.();
@@ -169,9 +171,7 @@ async function poll<T>(ack: unknown, settings: FindSettings<T>, waker: ReturnTyp
     if (waker.isHidden()) continue;
     const started = Date.now();
     try {
-      const url = typeof find === 'string' ? find : find(ack);
-      const query = typeof find === 'string' ? lookupQuery(ack) : {};
-      const found = await requestJSON(url, { query, signal, timeout, fetch });
+      const found = await requestJSON(findUrl(find, ack), { signal, timeout, fetch });
       const record = found == null ? undefined : select(found);
       if (record != null) return record;
     } catch (error) {

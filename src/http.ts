@@ -81,8 +81,11 @@ export function pluginName(path: string | undefined = pageWindow()?.location.pat
   return PLUGIN_PATH.exec(path)?.[1] ?? null;
 }
 
-/** `url` with `query`'s entries appended, encoded; `null` and `undefined` values are left out. */
-function withQuery(url: string, query: QueryParams = {}): string {
+/**
+ * `url` with `query`'s entries appended, encoded; `null` and `undefined` values are left out.
+ * @internal Also for effects.
+ */
+export function withQuery(url: string, query: QueryParams = {}): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value != null) params.append(key, String(value));

@@ -17,7 +17,7 @@
  */
 import ReconnectingWebSocket from './bundled-socket.js';
 import { debugLog, onChannelReset } from './channel.js';
-import { checkDelay, checkFunction } from './checks.js';
+import { checkDelay, checkFunction, isRecord } from './checks.js';
 import { warnUnknownOptions } from './dev.js';
 import { globalScope, pageWindow } from './page.js';
 import { callSafely } from './report.js';
@@ -345,8 +345,7 @@ function unwrapFrame(data: unknown): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-  const isObject = message != null && typeof message === 'object' && !Array.isArray(message);
-  return isObject ? (message as Record<string, unknown>) : undefined;
+  return isRecord(message) ? message : undefined;
 }
 
 function onPageEvent(entry: Entry, { type }: Event): void {
