@@ -16,10 +16,23 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const dir = fileURLToPath(new URL('../node_modules/reconnecting-websocket/', import.meta.url));
-const unusedPublic = ['CONNECTING', 'OPEN', 'CLOSING', 'binaryType', 'bufferedAmount', 'extensions', 'protocol', 'readyState', 'url', 'send', 'reconnect', 'addEventListener', 'removeEventListener', 'dispatchEvent'];
-const unusedPrivate = ['_debug', '_listeners', '_callEventListener', '_messageQueue', '_binaryType'];
+const unusedPublic = ['CONNECTING', 'OPEN', 'CLOSING', 'binaryType', 'bufferedAmount', 'extensions', 'protocol', 'readyState', 'url', 'send', 'reconnect', 'addEventListener', 'removeEventListener', 'dispatchEvent', 'onerror'];
+const unusedPrivate = ['_debug', '_listeners', '_callEventListener', '_messageQueue', '_binaryType', '_protocols', '_getNextDelay', 'getGlobalWebSocket'];
+// What src/realtime.ts always passes makes some code dead, so it is replaced by what it then does,
+// each exactly once: a WebSocket class (never the global's), no protocols, and
+// minReconnectionDelay 0 (so the library's own wait is 0: realtime.ts waits with jitter itself).
+const alwaysPassed = [
+  ['1000 + Math.random() * 4000', '1000'],
+  ['WebSocket = getGlobalWebSocket(),', 'WebSocket,'],
+  [/this\._ws = this\._protocols\s*\?\s*new WebSocket\(url, this\._protocols\)\s*:\s*new WebSocket\(url\);/, 'this._ws = new WebSocket(url);'],
+  ['setTimeout(resolve, this._getNextDelay());', 'setTimeout(resolve, 0);'],
+];
 // Whole statements that only served those members, matched on their full text.
 const unusedStatements = [
+  /^const getGlobalWebSocket = /,
+  /^this\._protocols = protocols;$/,
+  /^if \(this\._options\.startClosed\) \{/,
+  /^if \(this\.onerror\) \{/,
   /^this\._debug\(/,
   /^this\._listeners\.\w+\.forEach\(listener => this\._callEventListener\(event, listener\)\);$/,
   /^this\._messageQueue\.forEach\(message => this\._ws!\.send\(message\)\);$/,
@@ -27,7 +40,7 @@ const unusedStatements = [
   /^this\._ws!\.binaryType = this\._binaryType;$/,
 ];
 // How many of those statements 4.4.0 has outside the members left out.
-const EXPECTED_STATEMENTS = 23;
+const EXPECTED_STATEMENTS = 26;
 
 const BANNER = '/*! reconnecting-websocket 4.4.0 | (c) 2018 Pedro Ladaria | MIT License | https://github.com/pladaria/reconnecting-websocket */';
 
@@ -47,7 +60,8 @@ export const plainSocketNotice = {
 /** Leaves the unused members out of the class, and the statements that only served them. */
 const trim = (removed) => (context) => (file) => {
   const visit = (node) => {
-    if (ts.isExpressionStatement(node) && unusedStatements.some((pattern) => pattern.test(node.getText()))) {
+    const isStatement = ts.isExpressionStatement(node) || ts.isIfStatement(node) || ts.isVariableStatement(node);
+    if (isStatement && unusedStatements.some((pattern) => pattern.test(node.getText()))) {
       removed.push(node.getText());
       return undefined;
     }
@@ -73,7 +87,16 @@ export const bundledSocket = {
   },
   transform(code, id) {
     if (!id.startsWith(dir)) return null;
-    const source = code.replace('1000 + Math.random() * 4000', '1000').replace(/^\/\*![^]*?\*\//, id.endsWith('reconnecting-websocket.ts') ? BANNER : '');
+    let source = code.replace(/^\/\*![^]*?\*\//, id.endsWith('reconnecting-websocket.ts') ? BANNER : '');
+    if (id.endsWith('reconnecting-websocket.ts') && !process.env.NO_TRIM) {
+      for (const [from, to] of alwaysPassed) {
+        const replaced = source.replace(from, to);
+        if (replaced === source) this.error(`reconnecting-websocket changed: no ${from} (scripts/bundled-socket.mjs)`);
+        source = replaced;
+      }
+    } else {
+      source = source.replace('1000 + Math.random() * 4000', '1000');
+    }
     const compilerOptions = { target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.ESNext, sourceMap: true };
     const removed = [];
     const { outputText, sourceMapText } = ts.transpileModule(source, { compilerOptions, fileName: id, transformers: { before: process.env.NO_TRIM ? [] : [trim(removed)] } });

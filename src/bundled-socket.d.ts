@@ -29,7 +29,6 @@ export default class ReconnectingWebSocket {
   readonly retryCount: number;
   onopen: ((event: Event) => void) | null;
   onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: Event) => void) | null;
   onmessage: ((event: MessageEvent) => void) | null;
   /** Closes the socket and stops reconnecting. */
   close(code?: number, reason?: string): void;

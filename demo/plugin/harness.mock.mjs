@@ -6,6 +6,8 @@
 const v = Date.now().toString(36);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const UUID = /^[\da-f]{8}-?[\da-f]{4}-?[\da-f]{4}-?[\da-f]{4}-?[\da-f]{12}$/i;
+/** What the page's status change asks for → the SDK's TaskStatus. */
+const STATUS = { OPEN: 'OPEN', COMPLETED: 'COMPLETED' };
 const error = (status, message, extra = {}) => ({ status, body: { error: message, ...extra } });
 const accepted = (extra = {}) => ({ status: 202, body: { status: 'submitted', ...extra } });
 /** A page: the template, with the cache-busting value and the staff member's name filled in. */
@@ -18,6 +20,8 @@ export const launch = {
   'demo_plugin.applications.vitals:Vitals': ({ patient, note }) => `/plugin-io/api/demo_plugin/app/vitals?patient_id=${patient.id}&note_id=${note.id}`,
 };
 
+export const files = { '/static/': 'static' }; // the SimpleAPI route that serves static/<name>
+
 export const routes = {
   'GET /app/tasks': page('tasks'),
   'GET /app/register': page('register'),
@@ -28,7 +32,7 @@ export const routes = {
     const me = { id: staff.id, name: staff.name };
     const raw = query.get('patient_id');
     if (!raw) return { scope: 'global', channel: `staff-${staff.id}`, staff: me, tasks: platform.tasks.list({ assignee_id: staff.id }) };
-    const patient = UUID.test(raw) && platform.patients.get(raw);
+    const patient = platform.patients.get(raw);
     if (!patient) return error(404, `No patient ${raw}`);
     return { scope: 'patient', channel: `patient-${patient.id}`, staff: me, patient: { id: patient.id, name: `${patient.first_name} ${patient.last_name}` }, tasks: platform.tasks.list({ patient_id: patient.id }) };
   },
@@ -38,15 +42,17 @@ export const routes = {
     if (!title || title.length > 200) return error(400, 'A task needs a title of 1 to 200 characters');
     const patient = body.patient_id ? platform.patients.get(body.patient_id) : null;
     if (body.patient_id && !patient) return error(404, 'No such patient');
-    platform.apply({ type: 'create_task', title, patient_id: patient?.id ?? null, assignee_id: staff.id });
+    // AddTask(title=…, patient_id=…, assignee_id=…, author_id=…).apply()
+    platform.apply({ type: 'CREATE_TASK', data: { title, patient_id: patient?.id ?? null, assignee_id: staff.id, author_id: staff.id } });
     return accepted({ lookup_params: { title, patient_id: patient?.id ?? null }, lookup_started_at: new Date().toISOString() });
   },
 
   'POST /app/tasks/<id>/status': ({ params, body }, platform) => {
     const task = platform.tasks.get(params.id);
     if (!task) return error(404, 'No such task');
-    if (body?.status !== 'open' && body?.status !== 'completed') return error(400, 'status must be "open" or "completed"');
-    platform.apply({ type: 'update_task', task_id: task.id, status: body.status });
+    if (!Object.hasOwn(STATUS, body?.status ?? '')) return error(400, 'status must be "OPEN" or "COMPLETED"');
+    // UpdateTask(id=…, status=TaskStatus.COMPLETED).apply()
+    platform.apply({ type: 'UPDATE_TASK', data: { id: task.id, status: STATUS[body.status] } });
     return accepted();
   },
 
@@ -64,7 +70,8 @@ export const routes = {
     if (duplicates.length) {
       return error(409, 'A patient with this name and birth date already exists', { duplicates: duplicates.map((p) => ({ id: p.id, name: `${p.first_name} ${p.last_name}` })) });
     }
-    platform.apply({ type: 'create_patient', ...lookup, sex: ['F', 'M', 'O'].includes(body.sex) ? body.sex : '' });
+    // Patient(first_name=…, last_name=…, birthdate=…, sex_at_birth=…).create()
+    platform.apply({ type: 'CREATE_PATIENT', data: { first_name: first, last_name: last, birthdate: birth, sex_at_birth: ['F', 'M', 'O'].includes(body.sex) ? body.sex : '' } });
     return accepted({ lookup_params: lookup, lookup_started_at: new Date().toISOString() });
   },
 
@@ -82,7 +89,7 @@ export const routes = {
     if (!note) return error(404, 'No such note');
     if (query.get('patient_id') && platform.patients.get(query.get('patient_id'))?.id !== note.patient_id) return error(400, 'The note belongs to another patient');
     if (note.status !== 'open') return error(409, 'The note is signed; vitals cannot be added');
-    const ranges = { bp_sys: [50, 260], bp_dia: [30, 160], pulse: [20, 250] };
+    const ranges = { bp_sys: [50, 260], bp_dia: [30, 160], pulse: [30, 250] };
     const values = {};
     for (const [key, [min, max]] of Object.entries(ranges)) {
       const value = body?.[key];
@@ -93,10 +100,11 @@ export const routes = {
     }
     if (!Object.keys(values).length) return error(400, 'Enter at least one value');
     if ((values.bp_sys === undefined) !== (values.bp_dia === undefined)) return error(400, 'Blood pressure needs both numbers');
-    const parts = [];
-    if (values.bp_sys !== undefined) parts.push(`BP ${values.bp_sys}/${values.bp_dia} mmHg`);
-    if (values.pulse !== undefined) parts.push(`Pulse ${values.pulse} /min`);
-    platform.apply({ type: 'add_command', note_id: note.id, command: 'Vitals', text: parts.join(' · ') });
+    // VitalsCommand(note_uuid=…, blood_pressure_systole=…, …).originate()
+    platform.apply({
+      type: 'ORIGINATE_VITALS_COMMAND',
+      data: { note_uuid: note.id, blood_pressure_systole: values.bp_sys, blood_pressure_diastole: values.bp_dia, pulse: values.pulse },
+    });
     return accepted();
   },
 };
@@ -105,6 +113,16 @@ export const routes = {
 export const sockets = {
   'staff-<id>': ({ params, staff }) => params.id === staff.id,
   'patient-<id>': ({ params }, platform) => platform.patients.get(params.id) !== null,
+};
+
+// What happens outside the plugin: the shell's menu offers these as buttons, tests call platform.trigger(name).
+export const events = {
+  'Dr. Okafor assigns you a task': (platform) => {
+    const [maria] = platform.patients.list({ first_name: 'Maria' });
+    const okafor = platform.staffMembers.find((s) => s.last_name === 'Okafor');
+    const due = new Date(Date.now() + 86_400_000).toISOString();
+    platform.tasks.add({ title: 'Review outside cardiology records', patient_id: maria.id, assignee_id: platform.staff.id, author_id: okafor.id, due, labels: ['Follow-up'] });
+  },
 };
 
 // The BaseHandler on data events: broadcast a small hint; pages refetch over HTTP.

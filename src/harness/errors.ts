@@ -56,6 +56,17 @@ export function stackOf(error: unknown): string {
   return typeof stack === 'string' ? stack : messageOf(error);
 }
 
+/** The `name` of a caught value (`SyntaxError`), or null when it has none or reading it throws. Never throws. */
+export function nameOf(error: unknown): string | null {
+  const name = safely(() => (error as { name?: unknown } | null | undefined)?.name, undefined);
+  return typeof name === 'string' ? name : null;
+}
+
+/** Whether a caught value is an instance of `type`; false when asking throws (a Proxy). Never throws. */
+export function isInstance<T>(error: unknown, type: abstract new (...args: never[]) => T): error is T {
+  return safely(() => error instanceof type, false);
+}
+
 /**
  * A thrown value made safe to pass on: `null`, `undefined` and primitives as they are, any object
  * as a plain Error with its message and stack read once (so code that reads it later, the
@@ -64,7 +75,7 @@ export function stackOf(error: unknown): string {
 export function tame(error: unknown): unknown {
   if (error === null || (typeof error !== 'object' && typeof error !== 'function')) return error;
   const copy = new Error(messageOf(error));
-  copy.name = safely(() => String((error as { name?: unknown }).name ?? 'Error'), 'Error');
+  copy.name = nameOf(error) ?? 'Error';
   copy.stack = stackOf(error);
   return copy;
 }

@@ -90,7 +90,7 @@ export function requestUrl(request: IncomingMessage): URL | null {
 }
 
 /**
- * Reads a request body.
+ * Reads a request body. Over the limit it stops reading (the request is left paused).
  * @param limit - The largest body read, in bytes; 1 MiB unless given.
  * @throws {@link HttpError} 413 for a larger body, 400 when the client gives up before its end.
  */
@@ -108,17 +108,48 @@ export function readBody(request: IncomingMessage, limit = 1_048_576): Promise<B
       outcome();
     };
     const brokeOff = () => settle(() => reject(new HttpError(400, 'The request body broke off')));
-    request.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        settle(() => reject(tooLarge()));
-        request.pause();
-      } else chunks.push(chunk);
-    });
+      if (size <= limit) return void chunks.push(chunk);
+      // Paused until whoever answers the 413 reads the rest (sendTextAndDrain).
+      request.off('data', onData).pause();
+      settle(() => reject(tooLarge()));
+    };
+    request.on('data', onData);
     request.on('end', () => settle(() => resolve(Buffer.concat(chunks))));
     request.on('error', brokeOff);
     request.on('close', brokeOff);
   });
+}
+
+/** How much of a refused body the harness reads and drops before it closes the connection, and for how long. */
+export const DRAIN_LIMIT = { bytes: 16 * 1_048_576, ms: 10_000 } as const;
+
+/**
+ * Answers a request whose body is refused (413) while the client may still be sending it: the
+ * answer goes out at once, then the rest of the body is read and dropped (up to
+ * {@link DRAIN_LIMIT}) before the connection closes. Closing at once would reset the connection
+ * under a client still writing, which then never sees the answer.
+ */
+export function sendTextAndDrain(request: IncomingMessage, response: ServerResponse, status: number, text: string, { bytes, ms } = DRAIN_LIMIT): void {
+  const body = `${text}\n`;
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  response.write(body);
+  let drained = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const finish = () => {
+    clearTimeout(timer);
+    request.off('data', count).off('end', finish).off('close', finish);
+    response.end();
+  };
+  const count = (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > bytes) finish();
+  };
+  if (request.readableEnded) return finish();
+  timer = setTimeout(finish, ms);
+  request.on('data', count).on('end', finish).on('close', finish);
+  request.resume();
 }
 
 /**
@@ -131,8 +162,14 @@ export function parseBody(buffer: Buffer, contentType = ''): unknown {
   return parsed.body;
 }
 
-/** Answers a WebSocket upgrade with a plain HTTP status and closes the socket (what a denied Canvas upgrade does). */
-export function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+/**
+ * Answers a WebSocket upgrade (or a request Node could not parse) with a plain HTTP status and
+ * closes the socket (what a denied Canvas upgrade does).
+ * @param text - A plain-text body saying why; none unless given.
+ */
+export function refuseUpgrade(socket: Duplex, status: number, reason: string, text = ''): void {
   if (!socket.writable) return void socket.destroy();
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  const body = text ? `${text}\n` : '';
+  const type = body ? 'Content-Type: text/plain; charset=utf-8\r\n' : '';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }

@@ -5,7 +5,9 @@
  * tests import this file directly.
  * @module
  */
+export type { ChannelRow, PluginCheck, RouteRow } from './compare.js';
 export { OptionError } from './errors.js';
+export type { HarnessExports } from './mock-module.js';
 export { DEFAULT_EFFECT_DELAY, DEFAULT_PORT, didYouMean, HELP, nearest, parseApp, parseArgs, parsePlugin } from './options.js';
 export type { CheckedApp, HarnessApp, HarnessPlugin, HarnessPluginDir, ParsedOptions } from './options.js';
 export { DEMO_PLUGIN_DIR, LIBRARY_FILES } from './paths.js';

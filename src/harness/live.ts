@@ -47,10 +47,25 @@ export interface LiveOptions {
    * @default 65536
    */
   maxPayload?: number;
+  /**
+   * How many bytes may wait unsent to one socket before it is closed with 1013 (a client that
+   * stops reading must not make the harness hold every broadcast).
+   * @default 1048576
+   */
+  maxBacklog?: number;
+  /**
+   * How long a socket closed for its backlog may take to finish the closing handshake before it is
+   * cut, in ms (a client that does not read never answers it).
+   * @default 2000
+   */
+  closeGrace?: number;
 }
 
+/** The close code for a client too slow to read what it is sent ("try again later"). */
+export const BACKLOG_CLOSE = { code: 1013, reason: 'Backlog too large: the client is not reading' } as const;
+
 /** Creates the harness's socket registry. */
-export function createLive({ log, maxPayload = 65_536 }: LiveOptions): Live {
+export function createLive({ log, maxPayload = 65_536, maxBacklog = 1_048_576, closeGrace = 2_000 }: LiveOptions): Live {
   const wss = new WebSocketServer({ noServer: true, maxPayload });
   // A handshake ws refuses (bad key, version): answered here so that it gets its log line too.
   wss.on('wsClientError', (error: Error & { code?: string }, socket, request) => {
@@ -76,6 +91,22 @@ export function createLive({ log, maxPayload = 65_536 }: LiveOptions): Live {
       sessions.get(token)?.delete(entry);
       if (!sessions.get(token)?.size) sessions.delete(token);
     };
+  }
+
+  /**
+   * Sends a frame, unless the socket is not open; closes it (1013) once its backlog passes
+   * `maxBacklog`, and stops sending to it. Returns whether it was sent.
+   */
+  function send(ws: WebSocket, frame: string, set: Set<WebSocket>, where: string): boolean {
+    if (ws.readyState !== ws.OPEN) return false;
+    ws.send(frame);
+    if (ws.bufferedAmount <= maxBacklog) return true;
+    set.delete(ws);
+    log(`WebSocket ${where}: ${ws.bufferedAmount} bytes wait unsent (over ${maxBacklog}): the client is not reading; closed with ${BACKLOG_CLOSE.code}`);
+    ws.close(BACKLOG_CLOSE.code, BACKLOG_CLOSE.reason);
+    // A client that does not read never answers the close: cut it after a grace period.
+    setTimeout(() => ws.terminate(), closeGrace).unref();
+    return true;
   }
 
   /** The open sockets of a "<plugin>/<channel>" key, created empty on first use. */
@@ -110,17 +141,14 @@ export function createLive({ log, maxPayload = 65_536 }: LiveOptions): Live {
       let count = 0;
       for (const [key, set] of channels) {
         if (key === `${plugin}/${channel}` || (plugin === null && key.endsWith(`/${channel}`))) {
-          for (const ws of set) {
-            ws.send(frame);
-            count++;
-          }
+          for (const ws of [...set]) if (send(ws, frame, set, `/plugin-io/ws/${key}/`)) count++;
         }
       }
       return count;
     },
     notifyShell(change) {
       const frame = JSON.stringify({ type: 'changed', kind: change.kind, patient_id: change.patient_id ?? null, note_id: change.note_id ?? null });
-      for (const ws of shellClients) ws.send(frame);
+      for (const ws of [...shellClients]) send(ws, frame, shellClients, '/companion/live/');
     },
     dropSession(token) {
       const entries = [...((token && sessions.get(token)) || [])];

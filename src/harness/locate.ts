@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { messageOf } from './errors.js';
+import { messageOf, nameOf, stackOf } from './errors.js';
 
 /** A position in a file (1-based), and the text of that line. */
 export interface Position {
@@ -140,8 +140,7 @@ function checkSyntax(file: string): Promise<{ position: Position; message: strin
 
 /** The position in `file` that a load error's stack names (`at file:///x.mjs:4:7`, or a `file:///x.mjs:4` header with a caret). */
 function stackPosition(file: string, error: unknown, source: string): Position | null {
-  const stack = String((error as { stack?: unknown } | null)?.stack ?? '');
-  const frames = stack.split('\n');
+  const frames = stackOf(error).split('\n');
   for (const [i, frame] of frames.entries()) {
     const match = /(file:\/\/\S+?|\/\S+?):(\d+)(?::(\d+))?\)?$/.exec(frame.trim());
     if (!match?.[1]) continue;
@@ -173,20 +172,21 @@ function importPosition(error: unknown, source: string): Position | null {
 }
 
 /**
- * Why a mock module did not load, with where: `file:line:column: message (the line: "…")`. A
- * syntax error is located with `node --check` (dynamic import errors carry no position), an
- * error thrown at load time from its stack, a missing import from the source.
+ * Why a mock module did not load, and where: a syntax error is located with `node --check`
+ * (dynamic import errors carry no position), an error thrown at load time from its stack, a
+ * missing import from the source.
  */
-export async function loadError(file: string, error: unknown): Promise<string> {
-  let source = '';
+export async function loadError(file: string, error: unknown): Promise<{ position: Position | null; message: string }> {
+  let source: string;
   try {
     source = readFileSync(file, 'utf8');
   } catch {
-    return `${file}: ${messageOf(error)}`;
+    return { position: null, message: messageOf(error) };
   }
   const syntax = await checkSyntax(file);
-  if (syntax) return at(file, syntax.position, syntax.message);
-  const name = (error as { name?: unknown } | null)?.name;
-  const message = `${typeof name === 'string' && name !== 'Error' && !messageOf(error).startsWith(name) ? `${name}: ` : ''}${messageOf(error)}`;
-  return at(file, stackPosition(file, error, source) ?? importPosition(error, source), message);
+  if (syntax) return syntax;
+  const name = nameOf(error);
+  const text = messageOf(error);
+  const message = name && name !== 'Error' && !text.startsWith(name) ? `${name}: ${text}` : text;
+  return { position: stackPosition(file, error, source) ?? importPosition(error, source), message };
 }

@@ -60,6 +60,8 @@ export interface ParsedOptions {
   demo: boolean;
   /** False with --no-build. */
   build: boolean;
+  /** `--host NAME` (repeatable): names besides 127.0.0.1, localhost and [::1] that requests may use. */
+  hosts: string[];
 }
 
 /** What `canvas-companion harness --help` prints. */
@@ -75,7 +77,8 @@ the demo plugin.
 Your plugin folder, on a mock platform:
   --plugin-dir PATH     A Canvas plugin folder (PATH or its only subfolder holds CANVAS_MANIFEST.json).
                         Its companion applications appear in the shell with their names and icons;
-                        its files are served under /plugin-io/api/NAME/. Repeatable.
+                        its files are served under /plugin-io/api/NAME/ only through its routes, as
+                        on Canvas (the mock's files export, or its Python's file routes). Repeatable.
   --mock FILE           The plugin's backend: an ES module with routes, socket rules and launch URLs
                         (see docs/getting-started.md). Belongs to the --plugin-dir before it (or the
                         next one). Default: harness.mock.mjs next to the plugin's CANVAS_MANIFEST.json.
@@ -105,6 +108,9 @@ Apps:
 Server:
   --port N              Port to listen on (overrides PORT; 0 picks a free one).
   --effect-delay MS     How long effects take to land when a mock gives no { after } (default ${DEFAULT_EFFECT_DELAY}).
+  --host NAME           Also answer requests for NAME (e.g. a tunnel's or proxy's name; NAME:PORT as is).
+                        Without it, only 127.0.0.1, localhost and [::1] with the port: any other Host
+                        gets 421 (a web page cannot reach the harness by DNS rebinding). Repeatable.
   --no-build            In a checkout of canvas-companion: use dist/ as it is, even when src/ is newer.
   -h, --help            Shows this help.
 
@@ -327,6 +333,11 @@ const OPTIONS: OptionTable<HarnessState> = {
     flag();
     options.demo = true;
   },
+  '--host': ({ options, take }) => {
+    const name = take().trim();
+    if (!/^(?:[\w.-]+|\[[\da-fA-F:.]+\])(?::\d{1,5})?$/.test(name)) throw new OptionError(`--host ${name}: expected a host name (e.g. my-tunnel.example, or my-tunnel.example:443)`);
+    options.hosts.push(name);
+  },
   '--no-build': ({ options, flag }) => {
     flag();
     options.build = false;
@@ -353,7 +364,7 @@ function strayArgument(arg: string, cwd: string): OptionError {
 export async function parseArgs(argv: readonly string[], env: Record<string, string | undefined> = process.env, cwd: string = process.cwd()): Promise<ParsedOptions> {
   const options: ParsedOptions = {
     help: false, port: env.PORT ? integer(env.PORT, 'PORT', 65_535) : DEFAULT_PORT, plugins: [], apps: [], pluginDirs: [],
-    effectDelay: DEFAULT_EFFECT_DELAY, demo: false, build: true,
+    effectDelay: DEFAULT_EFFECT_DELAY, demo: false, build: true, hosts: [],
   };
   const waiting: string[] = [];
   await readArgs(argv, OPTIONS, { options, waiting }, (arg) => {

@@ -7,6 +7,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { messageOf, OptionError } from './errors.js';
+import { jsonError } from './locate.js';
+import { scopeNote } from './scope-note.js';
 
 /** Where an app shows in the shell: the launcher, a patient tab, a note tab. */
 export type Scope = 'global' | 'patient' | 'note';
@@ -126,12 +128,15 @@ type ApplicationJSON = { [key in 'class' | 'name' | 'scope' | 'description' | 'i
  */
 export async function readPluginFolder(path: string, mock: string | null = null): Promise<PluginFolder> {
   const { dir, mockFile: given } = checkPluginDir(path, mock);
-  const where = `--plugin-dir ${path}: ${MANIFEST}`;
+  const file = join(dir, MANIFEST);
+  const where = `--plugin-dir ${path}: ${file}`;
   let manifest: ManifestJSON | null;
+  let text = '';
   try {
-    manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as ManifestJSON | null;
+    text = await readFile(file, 'utf8');
+    manifest = JSON.parse(text) as ManifestJSON | null;
   } catch (error) {
-    throw new OptionError(`${where}: ${messageOf(error)}`);
+    throw new OptionError(`--plugin-dir ${path}: ${text ? jsonError(file, text, error) : `${file}: ${messageOf(error)}`}`);
   }
   const name = manifest?.name;
   if (typeof name !== 'string' || !/^\w+$/.test(name)) throw new OptionError(`${where}: "name" must be the plugin name (letters, digits, _), found ${JSON.stringify(name)}`);
@@ -142,7 +147,7 @@ export async function readPluginFolder(path: string, mock: string | null = null)
   for (const [i, app] of (declared as ApplicationJSON[]).entries()) {
     const scope = lookUp(COMPANION_SCOPES, app?.scope);
     if (!app || !scope) {
-      skipped.push(`${app?.name ?? `applications[${i}]`} (scope ${app?.scope})`);
+      skipped.push(`${app?.name ?? `applications[${i}]`} (${scopeNote(app?.scope)})`);
       continue;
     }
     if (typeof app.name !== 'string' || !app.name.trim()) throw new OptionError(`${where}: applications[${i}] needs a "name"`);

@@ -3,13 +3,20 @@
  * proxies. Also the apps the shell shows, and what each app's on_open() returns.
  * @module
  */
-import type { Platform, SocketRequest, Staff } from '../platform/index.js';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Platform, PluginBackend, SocketRequest, Staff } from '../platform/index.js';
+import { compareWithPython, type PluginCheck } from './compare.js';
 import { messageOf, OptionError } from './errors.js';
+import { filesLineRoutes, pythonFileRoutes } from './file-routes.js';
 import { sendText } from './http.js';
-import { answerFromMock, importMock, TIMED_OUT, within, type FolderPlugin, type MockRequestContext } from './mock.js';
-import { checkApp, checkPlugin, type HarnessApp, type HarnessPlugin, type HarnessPluginDir } from './options.js';
+import { importMock, prepareMock } from './mock-module.js';
+import { answerFromMock, TIMED_OUT, within, type FolderPlugin, type MockRequestContext } from './mock.js';
+import { checkApp, checkPlugin, didYouMean, type HarnessApp, type HarnessPlugin, type HarnessPluginDir } from './options.js';
+import { DEMO_PLUGIN_DIR, LIBRARY_FILES } from './paths.js';
 import { folderFile, readPluginFolder, type ManifestApp, type Scope } from './plugin-dir.js';
 import { proxyRequest } from './proxy.js';
+import { readPython } from './python.js';
 
 export type { FolderPlugin } from './mock.js';
 
@@ -69,6 +76,8 @@ export interface Plugins {
   proxies: Map<string, string>;
   /** name -> folder of each --plugin-dir plugin */
   folders: Map<string, string>;
+  /** Each plugin folder's mock held against its Python. */
+  checks: PluginCheck[];
   /** A plugin by name; null when the harness has none of that name. */
   get(name: string): LoadedPlugin | null;
   /** A plugin folder's socket rule for a channel, time-limited. */
@@ -95,6 +104,8 @@ export interface LoadOptions {
   distDir: string | null;
   /** How long a mock route or socket rule may take before the harness answers 504, in ms. */
   mockTimeout: number;
+  /** The Python interpreter that reads plugins' Python (`python3`). */
+  python: string;
 }
 
 const slug = (text: string) => text.toLowerCase().replace(/\W+/g, '-').replace(/^-|-$/g, '') || 'app';
@@ -103,7 +114,7 @@ const slug = (text: string) => text.toLowerCase().replace(/\W+/g, '-').replace(/
  * Loads plugin folders (manifest, mock module, its setup) and proxies, and checks apps.
  * @throws {@link OptionError} for a plugin given twice, a mock that does not load or set up, or an app of no plugin.
  */
-export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, distDir, mockTimeout }: LoadOptions): Promise<Plugins> {
+export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, distDir, mockTimeout, python }: LoadOptions): Promise<Plugins> {
   const byName = new Map<string, LoadedPlugin>();
   const shellApps: App[] = [];
   const ids = new Set<string>();
@@ -114,15 +125,21 @@ export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, di
     shellApps.push({ ...app, id });
   };
 
+  const checks: PluginCheck[] = [];
+  let noPython = false;
   for (const { dir, mock } of pluginDirs) {
     const folder = await readPluginFolder(dir, mock);
     if (byName.has(folder.name)) throw new OptionError(`plugin ${folder.name} is given twice (--plugin-dir ${dir})`);
     for (const line of folder.skipped) log(`${folder.name}: skipped ${line}`);
-    const module = folder.mock ? await importMock(folder.mock) : {};
-    if (!folder.mock) log(`${folder.name}: no mock module (--mock FILE or ${folder.dir}/harness.mock.mjs): its routes answer 404, its files are served`);
-    let backend;
+    const prepared = prepareMock(folder.mock ? await importMock(folder.mock) : {}, { name: folder.name, file: folder.mock ?? '', log });
+    if (!folder.mock) log(`${folder.name}: no mock module (--mock FILE or ${folder.dir}/harness.mock.mjs): only the routes of its Python that render a file answer`);
+    for (const line of prepared.files) {
+      const path = join(folder.dir, line.folder);
+      if (!existsSync(path) || !statSync(path).isDirectory()) log(`${folder.name}: the mock's files line '${line.prefix}' names the folder ${line.folder}, which the plugin folder does not have`);
+    }
+    let backend: PluginBackend;
     try {
-      backend = platform.plugin(folder.name, module);
+      backend = platform.plugin(folder.name, prepared.module);
     } catch (error) {
       throw new OptionError(`--mock ${folder.mock}: ${messageOf(error)}`);
     }
@@ -131,7 +148,18 @@ export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, di
     } catch (error) {
       throw new OptionError(`--mock ${folder.mock}: its setup(platform) threw: ${messageOf(error)}`);
     }
-    byName.set(folder.name, { kind: 'folder', dir: folder.dir, backend });
+    const read = await readPython(folder.dir, { python });
+    if ('skipped' in read && read.skipped === 'no-interpreter' && !noPython) {
+      noPython = true;
+      log(`${read.reason}: the mocks are not checked against their plugins' Python (install Python 3 to have them checked)`);
+    } else if ('skipped' in read && read.skipped === 'failed') log(`${folder.name}: its Python was not read: ${read.reason}`);
+    const check = compareWithPython(folder.name, prepared, read);
+    for (const line of check.warnings) log(line);
+    checks.push(check);
+    const fileRoutes = [...filesLineRoutes(prepared.files), ...('skipped' in read ? [] : pythonFileRoutes(read.handlers, prepared.publicKeys))];
+    // The built-in demo relies on the build for the library: no "run vendor" line for its pages.
+    const said = new Set(folder.dir === DEMO_PLUGIN_DIR ? LIBRARY_FILES.map((name) => `static/${name}`) : []);
+    byName.set(folder.name, { kind: 'folder', dir: folder.dir, backend, mock: prepared, mockFile: folder.mock, fileRoutes, check, said });
     for (const app of folder.apps) {
       addApp({ plugin: folder.name, scope: app.scope, title: app.name, description: app.description, icon: app.icon, manifest: app, path: null });
     }
@@ -151,11 +179,18 @@ export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, di
     if (declared) declared.path = app.path;
     else addApp({ plugin: app.plugin, scope: app.scope, title: app.title, description: plugin.kind === 'proxy' ? `Proxied to ${plugin.url}` : '', icon: null, manifest: null, path: app.path });
   });
+  const appKeys = (app: App) => (app.manifest ? [app.manifest.class, app.manifest.class?.split(':').pop(), app.manifest.name].filter((key): key is string => Boolean(key)) : []);
   for (const app of shellApps) {
     const plugin = byName.get(app.plugin);
     if (app.path || plugin?.kind !== 'folder' || !app.manifest) continue;
-    const keys = [app.manifest.class, app.manifest.class?.split(':').pop(), app.manifest.name];
-    if (!keys.some((key) => key && plugin.backend.launchKeys.includes(key))) log(`${app.plugin}: "${app.title}" has no launch URL yet (add it to the mock's launch, keyed by its class or name, or use --app)`);
+    if (!appKeys(app).some((key) => plugin.backend.launchKeys.includes(key))) log(`${app.plugin}: "${app.title}" has no launch URL yet (add it to the mock's launch, keyed by its class or name, or use --app)`);
+  }
+  for (const [name, plugin] of byName) {
+    if (plugin.kind !== 'folder') continue;
+    const known = shellApps.filter((app) => app.plugin === name).flatMap(appKeys);
+    for (const key of plugin.backend.launchKeys.filter((k) => !known.includes(k))) {
+      log(`${name}: the mock's launch key "${key}" names no companion application of its CANVAS_MANIFEST.json${didYouMean(key, known)}`);
+    }
   }
 
   function launch(appId: string, { patient, note, staff }: LaunchContext): Launched {
@@ -202,6 +237,7 @@ export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, di
     })),
     proxies,
     folders,
+    checks,
     get: (name) => byName.get(name) ?? null,
     async authorize(plugin, request) {
       const verdict = await within(plugin.backend.authorize(request), mockTimeout);

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { createPlatform, type Platform } from '../platform/index.js';
 import { OptionError, stackOf } from './errors.js';
+import type { PluginCheck } from './compare.js';
+import { allowedHosts, checkHead, HEAD_LIMITS, type Refusal } from './guard.js';
 import { refuseUpgrade, requestUrl, sendText } from './http.js';
 import { createLive } from './live.js';
 import { DEFAULT_EFFECT_DELAY, DEFAULT_PORT, type HarnessApp, type HarnessPlugin, type HarnessPluginDir } from './options.js';
@@ -56,6 +58,25 @@ export interface HarnessOptions {
    * @default 30000
    */
   mockTimeout?: number;
+  /**
+   * Host names besides 127.0.0.1, localhost and [::1] that requests may name (`--host`): a name
+   * alone is taken with the harness's port and without one; `name:port` as it is. Any other
+   * `Host` gets 421 before any session, route, proxy or socket (DNS rebinding).
+   * @default []
+   */
+  hosts?: string[];
+  /**
+   * The Python interpreter that reads a plugin folder's Python (its `ast` module only) to hold the
+   * mock against it. When it is missing, one line says so and nothing is checked.
+   * @default 'python3'
+   */
+  python?: string;
+  /**
+   * How long a request's head may take to arrive before the answer is 408, in ms (checked about
+   * every second, or every third of this when it is shorter).
+   * @default 15000
+   */
+  headTimeout?: number;
 }
 
 /** A running harness. */
@@ -72,14 +93,28 @@ export interface Harness {
   plugins: Map<string, string>;
   /** name -> folder of each plugin folder */
   folders: Map<string, string>;
+  /** Each plugin folder's mock held against its Python (also at /companion/api/checks). */
+  checks: PluginCheck[];
   /** How many sockets are open on a plugin's channel. */
   sockets(plugin: string, channel: string): number;
   /** Stops the server, its sockets and pending effects. */
   close(): Promise<void>;
 }
 
-/** Server limits: slow or huge requests get an answer rather than a hung socket. */
-const LIMITS = { headersTimeout: 15_000, requestTimeout: 60_000, maxHeaderSize: 16_384 };
+/** How long a whole request may take, in ms: a slow body gets 408 rather than a hung socket. */
+const REQUEST_TIMEOUT = 60_000;
+
+/** Requests Node's parser refuses (by error code), and the answer each gets; anything else is a 400. */
+const CLIENT_ERRORS: Readonly<Record<string, { status: number; reason: string; text: string; log: (timeout: number) => string }>> = Object.freeze({
+  HPE_HEADER_OVERFLOW: {
+    status: 431, reason: 'Request Header Fields Too Large', text: `The request's head (URL and headers) is over ${HEAD_LIMITS.parser / 1_048_576} MiB`,
+    log: () => `431 unparsable request: its head (URL and headers) is over ${HEAD_LIMITS.parser} bytes (HPE_HEADER_OVERFLOW)`,
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408, reason: 'Request Timeout', text: 'The request did not arrive in time',
+    log: (timeout) => `408 slow request: its head did not arrive within ${timeout} ms, or the whole request within ${REQUEST_TIMEOUT} ms (ERR_HTTP_REQUEST_TIMEOUT)`,
+  },
+});
 
 /**
  * Starts the harness: loads the plugins, then listens on 127.0.0.1.
@@ -88,7 +123,7 @@ const LIMITS = { headersTimeout: 15_000, requestTimeout: 60_000, maxHeaderSize: 
  */
 export async function startHarness({
   port = DEFAULT_PORT, plugins = [], apps = [], pluginDirs = [], demo = false, effectDelay = DEFAULT_EFFECT_DELAY,
-  log = (line) => console.log(`[harness] ${line}`), distDir = join(ROOT, 'dist'), mockTimeout = 30_000,
+  log = (line) => console.log(`[harness] ${line}`), distDir = join(ROOT, 'dist'), mockTimeout = 30_000, hosts = [], python = 'python3', headTimeout = 15_000,
 }: HarnessOptions = {}): Promise<Harness> {
   const missing = LIBRARY_FILES.filter((name) => !existsSync(join(distDir, name)));
   if (missing.length) throw new OptionError(`the library is not built (${distDir} has no ${missing.join(', ')}): run npm run build`);
@@ -100,7 +135,7 @@ export async function startHarness({
   let loaded: Plugins;
   try {
     loaded = await loadPlugins({
-      pluginDirs: [...(showDemo ? [{ dir: DEMO_PLUGIN_DIR, mock: null }] : []), ...pluginDirs], plugins, apps, platform, log, distDir, mockTimeout,
+      pluginDirs: [...(showDemo ? [{ dir: DEMO_PLUGIN_DIR, mock: null }] : []), ...pluginDirs], plugins, apps, platform, log, distDir, mockTimeout, python,
     });
   } catch (error) {
     platform.close();
@@ -111,10 +146,21 @@ export async function startHarness({
 
   /** Connections that carried a request: the client hanging up on one later is not a new bad request. */
   const used = new WeakSet<Duplex>();
+  /** The Host values requests may carry, set once the port is known. */
+  let ownHosts = new Set<string>();
+  let actual = port;
+  /** The guard every request and upgrade passes first: its refusal, logged, or null. */
+  const refusal = (request: IncomingMessage): Refusal | null => {
+    const refused = checkHead(request, ownHosts, actual);
+    if (refused) log(refused.log);
+    return refused;
+  };
 
   async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     used.add(request.socket);
     try {
+      const refused = refusal(request);
+      if (refused) return sendText(response, refused.status, refused.text, { connection: 'close' });
       const url = requestUrl(request);
       if (!url) {
         log(`400 ${request.method} ${JSON.stringify(request.url)}: the request target must be a path (/...)`);
@@ -128,18 +174,32 @@ export async function startHarness({
     }
   }
 
-  const server = http.createServer({ ...LIMITS }, onRequest);
-  // A request Node cannot parse (bad header, bad method, oversized head): one line, a 400, no crash.
+  const server = http.createServer({
+    // Heads up to the parser's limit reach the guard, which answers 414 or 431 with a text; a
+    // missing Host is the guard's to answer too (Node's own 400 has no text and no log line).
+    maxHeaderSize: HEAD_LIMITS.parser, requireHostHeader: false,
+    headersTimeout: headTimeout, requestTimeout: Math.max(REQUEST_TIMEOUT, headTimeout), connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headTimeout / 3))),
+  }, onRequest);
+  // A request Node cannot parse (bad header, bad method, huge or slow head): one line, a 4xx, no crash.
+  /** Connections already answered for a request Node could not parse: more of their bytes add no answer and no line. */
+  const unparsable = new WeakSet<Duplex>();
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (unparsable.has(socket)) return void socket.destroy();
+    unparsable.add(socket);
     const hungUp = error.code === 'ECONNRESET' || (error.code === 'HPE_INVALID_EOF_STATE' && used.has(socket));
-    if (!hungUp) log(`400 unparsable request: ${error.code ?? ''} ${error.message}`.trim());
-    if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 23\r\n\r\nMalformed HTTP request\n');
-    else socket.destroy();
+    const known = error.code ? CLIENT_ERRORS[error.code] : undefined;
+    if (!hungUp) log(known ? known.log(headTimeout) : `400 unparsable request: ${error.code ?? ''} ${error.message}`.trim());
+    // An answer already under way (a slow body after the head) cannot be followed by another.
+    const answering = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (answering?.headersSent) return void socket.destroy();
+    refuseUpgrade(socket, known?.status ?? 400, known?.reason ?? 'Bad Request', known?.text ?? 'Malformed HTTP request');
   });
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     live.hold(socket);
     socket.on('error', () => socket.destroy());
+    const refused = refusal(request);
+    if (refused) return refuseUpgrade(socket, refused.status, refused.reason, refused.text);
     // Only WebSocket upgrades go this way; any other (h2c, ...) is an ordinary HTTP request.
     if (String(request.headers.upgrade).trim().toLowerCase() !== 'websocket') return void serveAsHttp(request, socket, head);
     upgrade(request, socket, head).catch((error: unknown) => {
@@ -193,7 +253,8 @@ export async function startHarness({
       resolve();
     });
   });
-  const actual = (server.address() as AddressInfo).port;
+  actual = (server.address() as AddressInfo).port;
+  ownHosts = allowedHosts(actual, hosts);
   const origin = `http://127.0.0.1:${actual}`;
 
   let closing: Promise<void> | undefined;
@@ -205,6 +266,7 @@ export async function startHarness({
     apps: loaded.apps,
     plugins: loaded.proxies,
     folders: loaded.folders,
+    checks: loaded.checks,
     sockets: (plugin, channel) => live.count(plugin, channel),
     close() {
       closing ??= new Promise((resolve) => {

@@ -1,12 +1,14 @@
 /**
  * The shell's side of the harness: its page, its static files, and the small JSON API the shell
- * reads (session, home, patient page, launch URLs).
+ * reads (session, home, patient page, launch URLs, outside events, and each plugin's mock held
+ * against its Python).
  * @module
  */
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { canonicalId, type Patient } from '../platform/index.js';
+import { messageOf } from './errors.js';
 import { sendFile, sendHTML, sendJSON } from './http.js';
 import { SHELL_DIR } from './paths.js';
 import type { RequestContext } from './context.js';
@@ -27,16 +29,53 @@ const API: Readonly<Record<string, (context: ApiContext) => void>> = {
   'GET /home': ({ response, current, platform, plugins }) => {
     const staff = current.staff ?? platform.staff;
     sendJSON(response, 200, {
-      staff, apps: plugins.apps,
-      patients: platform.patients.list().map((p) => ({ ...patientView(p), open_tasks: platform.tasks.list({ patient_id: p.id, status: 'open' }).length })),
-      open_tasks: platform.tasks.list({ assignee_id: staff.id, status: 'open' }).length,
+      staff, apps: plugins.apps, events: platform.events(),
+      patients: platform.patients.list().map((p) => ({ ...patientView(p), open_tasks: platform.tasks.list({ patient_id: p.id, status: 'OPEN' }).length })),
+      open_tasks: platform.tasks.list({ assignee_id: staff.id, status: 'OPEN' }).length,
+      // Today's schedule and unread messages, as Canvas's home shows them.
+      schedule: platform.appointments.list({ provider_id: staff.id, day: today() }),
+      unread: platform.messages.list({ staff_id: staff.id, unread: true }).filter((m) => m.recipient_id === staff.id),
     });
   },
   'GET /patients/<id>': ({ response, params, current, platform, plugins }) => {
     const patient = platform.patients.get(params.id ?? '');
     if (!patient) return sendJSON(response, 404, { error: 'No such patient' });
-    sendJSON(response, 200, { staff: current.staff, apps: plugins.apps, patient: patientView(patient), notes: platform.notes.list({ patient_id: patient.id }), tasks: platform.tasks.list({ patient_id: patient.id }) });
+    const of = { patient_id: patient.id };
+    sendJSON(response, 200, {
+      staff: current.staff, apps: plugins.apps, events: platform.events(), patient: patientView(patient), notes: platform.notes.list(of), tasks: platform.tasks.list(of),
+      appointments: platform.appointments.list(of), messages: platform.messages.list(of), care_team: platform.careTeamMemberships.list(of),
+      chart: {
+        conditions: platform.conditions.list(of), medications: platform.medications.list(of), allergies: platform.allergyIntolerances.list(of),
+        vitals: platform.observations.list({ ...of, category: 'vital-signs' }),
+      },
+    });
   },
+  // An outside event of a mock module (its `events` export), from the shell's menu.
+  'POST /events/<plugin>/<name>': ({ response, params, platform, log }) => {
+    let name: string;
+    try {
+      name = decodeURIComponent(params.name ?? '');
+    } catch {
+      return sendJSON(response, 400, { error: 'The event name is not percent-encoded' });
+    }
+    const where = `event "${name}" of ${params.plugin}`;
+    let ran: Promise<void>;
+    try {
+      ran = platform.trigger(params.plugin ?? '', name);
+    } catch (error) {
+      log(`404 ${where}: ${messageOf(error)}`);
+      return sendJSON(response, 404, { error: messageOf(error) });
+    }
+    ran.then(() => {
+      log(`${where} happened (from the shell)`);
+      sendJSON(response, 204);
+    }, (error: unknown) => {
+      log(`${where} threw: ${messageOf(error)}`);
+      sendJSON(response, 500, { error: `The event threw: ${messageOf(error)}` });
+    });
+  },
+  // Each plugin folder's mock held against its Python: routes and channels on both sides, and the warnings.
+  'GET /checks': ({ response, plugins }) => sendJSON(response, 200, { plugins: plugins.checks }),
   'GET /launch': ({ response, url, current, platform, plugins }) => {
     const query = url.searchParams;
     const patientId = query.get('patient_id');
@@ -52,6 +91,12 @@ const API: Readonly<Record<string, (context: ApiContext) => void>> = {
 };
 
 const patientView = (p: Patient) => ({ ...p, name: `${p.first_name} ${p.last_name}` });
+
+/** The harness's local day, YYYY-MM-DD: the schedule's "today". */
+function today(): string {
+  const now = new Date();
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+}
 
 /** 401 for a signed-out session; `expired` tells the shell to say why. */
 function signedOut(response: ServerResponse, current: Session): void {

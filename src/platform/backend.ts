@@ -1,23 +1,37 @@
 /**
  * One plugin's backend: its mock module checked and compiled (routes, socket rules, launch URLs,
- * setup), and the view of the platform its functions receive.
+ * setup, events), and the view of the platform its functions receive.
  * @module
  */
 import type { Broadcasts } from './broadcast.js';
 import type { Effects } from './effects.js';
 import { compileRoutes, handleRequest } from './routes.js';
 import { authorizeUpgrade, compileSockets } from './sockets.js';
-import type { Launch, MockModule, Platform, PluginBackend, PluginPlatform } from './types.js';
-import { fail } from './values.js';
+import type { Launch, MockEvent, MockModule, Platform, PluginBackend, PluginPlatform } from './types.js';
+import { fail, nearest } from './values.js';
 
-/** What a backend needs from its platform. */
+/** What a backend needs from its platform: its shared data (what a plugin's view shows of it). */
 export interface BackendOptions {
   /** The platform the plugin runs on: its staff and records. */
-  platform: Pick<Platform, 'staff' | 'staffMembers' | 'patients' | 'notes' | 'tasks' | 'onChange'>;
+  platform: Omit<PluginPlatform, 'plugin' | 'apply' | 'broadcast'> & Pick<Platform, 'onChange'>;
   /** Applies effects in the plugin's name. */
   effects: Effects;
   /** Broadcasts to the plugin's sockets. */
   broadcasts: Broadcasts;
+}
+
+/**
+ * Reads a mock module's events: `{ "Maria writes a message": (platform) => … }`.
+ * @throws TypeError saying which event is wrong.
+ */
+function compileEvents(events: unknown, plugin: string): Map<string, MockEvent> {
+  if (events == null) return new Map();
+  if (typeof events !== 'object' || Array.isArray(events)) fail(`${plugin}: events must be an object of "what happens": (platform) => void`);
+  return new Map(Object.entries(events).map(([name, run]: [string, unknown]) => {
+    if (!name.trim()) fail(`${plugin}: an event needs a name (what happens, e.g. "Maria writes a message")`);
+    if (typeof run !== 'function') fail(`${plugin}: event "${name}" must be a function (platform) => void`);
+    return [name, run as MockEvent];
+  }));
 }
 
 /**
@@ -33,6 +47,7 @@ export function createBackend(name: string, mock: MockModule | { default?: MockM
   const source = exports.default && typeof exports.default === 'object' ? { ...exports, ...exports.default } : exports;
   const routes = compileRoutes(source.routes, name);
   const sockets = compileSockets(source.sockets, name);
+  const events = compileEvents(source.events, name);
   const launch = (source.launch ?? {}) as Record<string, Launch>;
   if (typeof launch !== 'object') fail(`${name}: launch must be an object { "<application class or name>": url or ({ patient, note, staff }) => url }`);
   for (const [key, value] of Object.entries(launch as Record<string, unknown>)) {
@@ -42,13 +57,8 @@ export function createBackend(name: string, mock: MockModule | { default?: MockM
 
   /** What the mock's functions receive as `platform`: the shared data, with apply and broadcast for this plugin. */
   const view: PluginPlatform = Object.freeze({
+    ...platform,
     plugin: name,
-    staff: platform.staff,
-    staffMembers: platform.staffMembers,
-    patients: platform.patients,
-    notes: platform.notes,
-    tasks: platform.tasks,
-    onChange: platform.onChange,
     apply: (effect, options) => effects.apply(effect, options, name),
     broadcast: (channel, message) => broadcasts.send(name, channel, message),
   } satisfies PluginPlatform);
@@ -59,6 +69,17 @@ export function createBackend(name: string, mock: MockModule | { default?: MockM
     routes: routes.map((r) => r.key),
     channels: sockets.map((s) => s.key),
     launchKeys: Object.keys(launch),
+    events: [...events.keys()],
+    trigger(event) {
+      const run = events.get(event);
+      if (!run) {
+        const near = typeof event === 'string' ? nearest(event, events.keys()) : null;
+        const known = events.size ? `its events: ${[...events.keys()].map((e) => JSON.stringify(e)).join(', ')}` : 'its mock module exports no events';
+        fail(`${name}: no event ${JSON.stringify(event)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}; ${known}`);
+      }
+      // Called with the module as `this`, as setup is; an event may be async.
+      return Promise.resolve().then(() => run.call(source, view)).then(() => undefined);
+    },
     async setup() {
       // Called on the module, as it was written: `this` in a setup function is the module.
       const module = source as MockModule;

@@ -59,7 +59,9 @@ const validDate = (value: unknown): value is Date => value instanceof Date && !N
 /** A date, as Python's `datetime.date`: `'YYYY-MM-DD'` (a real day), or a JS Date (its UTC day). Stored as `'YYYY-MM-DD'`. */
 export const date: Check<string> = (value, name) => {
   if (validDate(value)) return value.toISOString().slice(0, 10);
-  if (typeof value === 'string' && DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)) return value;
+  const midnight = typeof value === 'string' && DATE.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
+  // Not a real day when it does not parse, or parses into another one (Feb 30 → Mar 2).
+  if (!Number.isNaN(midnight) && new Date(midnight).toISOString().startsWith(value as string)) return value as string;
   const timeToo = typeof value === 'string' && DATE_TIME.test(value) ? ': a date without a time (Python datetime.date)' : '';
   return fail(`${name} must be a date, YYYY-MM-DD${timeToo} (got ${shown(value)})`);
 };

@@ -1,36 +1,48 @@
 /**
- * The mock Canvas platform: everything a plugin's backend sees that is not a transport. Staff,
- * patients, notes and tasks in memory; effects that land after the answer (`apply`); broadcasts
- * to the plugin's sockets (`broadcast`, delivered by whatever transport registered itself);
- * a plugin's routes, socket rules and launch URLs from its mock module ({@link MockModule}).
+ * The mock Canvas platform: everything a plugin's backend sees that is not a transport. The
+ * sample practice's staff, patients, notes, tasks, schedule, messages, care teams and chart
+ * data in memory; effects in the SDK's vocabulary that land after the answer (`apply`);
+ * broadcasts to the plugin's sockets (`broadcast`, delivered by whatever transport registered
+ * itself); a plugin's routes, socket rules, launch URLs and outside events from its mock module
+ * ({@link MockModule}).
  *
  * No Node APIs: the harness serves it over HTTP and WebSockets, and the test kit runs the same
  * code in a page with a fake `fetch` and `WebSocket`.
  * @module
  */
-import { createBackend } from './backend.js';
+import { createBackend, type BackendOptions } from './backend.js';
 import { createBroadcasts } from './broadcast.js';
 import { createEffects, scheduleOnTimer } from './effects.js';
 import { createRecords } from './records.js';
-import { sampleData, sampleStaff } from './sample-data.js';
-import type { Change, Platform, PlatformOptions } from './types.js';
-import { messageOf } from './values.js';
+import { sampleData, samplePractice } from './sample-data.js';
+import type { Change, Platform, PlatformOptions, PluginBackend } from './types.js';
+import { fail, messageOf } from './values.js';
 
 export { parseBody } from './body.js';
-export { canonicalId } from './ids.js';
+export { canonicalId, keyOf } from './ids.js';
 export type {
-  ApplyOptions, Change, Command, Effect, EffectScheduler, HandledResponse, Launch, MockModule, MockRequest, MockResponse, Note, Patient, Platform,
-  PlatformOptions, PluginBackend, PluginPlatform, Route, SocketRequest, SocketRule, Staff, Task,
+  AddTaskCommentData, AddTaskData, BroadcastData, CommandBase, CommandFields, CustomEffect, DateTimeValue, DateValue, Effect, MessageData, OriginateCommandEffect,
+  PatientAddressData, PatientContactCategoryData, PatientContactData, PatientContactPointData, PatientData, UpdateTaskData,
+} from './effect-types.js';
+export type {
+  AddressType, AddressUse, AppointmentStatus, CareTeamStatus, ClinicalStatus, Color, ContactPointSystem, ContactPointUse, LinkableObjectType, MedicationStatus, RoleDomain,
+  RoleType, Sex, TaskPriority, TaskStatus, TransmissionChannel,
+} from './enums.js';
+export type {
+  Address, AllergyIntolerance, AllergyIntoleranceFields, ApplyOptions, Appointment, AppointmentFields, ByPatient, CareTeamMembership, CareTeamMembershipFields, Change, Coding,
+  Command, Condition, ConditionFields, ContactPoint, EffectScheduler, HandledResponse, Launch, Medication, MedicationFields, Message, MessageFields, MockEvent, MockModule,
+  MockRequest, MockResponse, Note, Observation, ObservationFields, Party, Patient, PatientContactPerson, Platform, PlatformOptions, PluginBackend, PluginPlatform,
+  PracticeLocation, Reads, RecordKind, Ref, Route, SocketRequest, SocketRule, Staff, StaffRole, Store, Task, TaskComment, TaskLabel, Team, Transmission,
 } from './types.js';
 
 /**
- * Creates a mock platform with the sample chart: two staff members (the first signed in), five
- * patients, their notes, and tasks.
+ * Creates a mock platform with the sample practice: four staff members (the first signed in), a
+ * location, two teams, five patients with their notes, tasks, today's schedule, messages, care
+ * teams and chart data.
  * @param options - {@link PlatformOptions}; every option has a default.
  */
 export function createPlatform({ effectDelay = 1200, now = new Date(), log = () => {}, schedule = scheduleOnTimer }: PlatformOptions = {}): Platform {
-  const staffMembers = sampleStaff();
-  const [me, other] = staffMembers;
+  const practice = samplePractice();
   const listeners = new Set<(change: Change) => void>();
   const emit = (change: Change) => {
     // A copy: a listener may unsubscribe (or subscribe another) while it runs.
@@ -42,27 +54,43 @@ export function createPlatform({ effectDelay = 1200, now = new Date(), log = () 
       }
     }
   };
-  const records = createRecords({ data: sampleData(now, me, other), me, staffMembers, emit });
+  const { writes, ...stores } = createRecords({ data: sampleData(now, practice), practice, emit, log });
   const broadcasts = createBroadcasts();
-  const effects = createEffects({ records, broadcasts, effectDelay, schedule, log });
+  const effects = createEffects({ writes, broadcasts, effectDelay, schedule, log });
+  const backends = new Map<string, PluginBackend>();
 
-  const platform: Platform = {
-    staff: me,
-    staffMembers,
-    ...records,
-    apply: (effect, options) => effects.apply(effect, options),
-    broadcast: (channel, message) => broadcasts.send(null, channel, message),
+  /** What every plugin's view shares: the practice, the records and change notifications. */
+  const shared: BackendOptions['platform'] = {
+    staff: practice.staff[0]!,
+    staffMembers: practice.staff,
+    practiceLocations: practice.locations,
+    teams: practice.teams,
+    ...stores,
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+  };
+
+  return {
+    ...shared,
+    apply: (effect, options) => effects.apply(effect, options),
+    broadcast: (channel, message) => broadcasts.send(null, channel, message),
     setBroadcaster: broadcasts.setDelivery,
-    plugin: (name, mock = {}) => createBackend(name, mock, { platform, effects, broadcasts }),
+    plugin(name, mock = {}) {
+      const backend = createBackend(name, mock, { platform: shared, effects, broadcasts });
+      backends.set(name, backend);
+      return backend;
+    },
+    events: () => [...backends.values()].flatMap((backend) => backend.events.map((name) => ({ plugin: backend.name, name }))),
+    trigger(plugin, name) {
+      const backend = backends.get(plugin) ?? fail(`trigger: no plugin ${JSON.stringify(plugin)}; the platform has ${[...backends.keys()].join(', ') || 'none'}`);
+      return backend.trigger(name);
+    },
     close() {
       effects.cancelAll();
       listeners.clear();
       broadcasts.setDelivery(null);
     },
   };
-  return platform;
 }

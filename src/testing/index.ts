@@ -13,5 +13,11 @@ export type { MockPlatform, MockPlatformOptions, MockSocket } from './platform.j
 export type { EffectTiming } from './effects.js';
 export type { RecordedRequest } from './fetch.js';
 export type {
-  ApplyOptions, Change, Command, Effect, Launch, MockModule, MockRequest, MockResponse, Note, Patient, PluginPlatform, Route, SocketRequest, SocketRule, Staff, Task,
+  AddTaskCommentData, AddTaskData, Address, AddressType, AddressUse, AllergyIntolerance, AllergyIntoleranceFields, ApplyOptions, Appointment, AppointmentFields, AppointmentStatus, BroadcastData,
+  ByPatient, CareTeamMembership, CareTeamMembershipFields, CareTeamStatus, Change, ClinicalStatus, Coding, Color, Command, CommandBase, CommandFields, Condition,
+  ConditionFields, ContactPoint, ContactPointSystem, ContactPointUse, CustomEffect, DateTimeValue, DateValue, Effect, Launch, LinkableObjectType, Medication, MedicationFields, MedicationStatus,
+  Message, MessageData, MessageFields, MockEvent, MockModule, MockRequest, MockResponse, Note, Observation, ObservationFields, OriginateCommandEffect, Party, Patient,
+  PatientAddressData, PatientContactCategoryData, PatientContactData, PatientContactPerson, PatientContactPointData, PatientData, PluginPlatform, PracticeLocation, Reads,
+  RecordKind, Ref, RoleDomain, RoleType, Route, Sex, SocketRequest, SocketRule, Staff, StaffRole, Store, Task, TaskComment, TaskLabel, TaskPriority, TaskStatus, Team, Transmission,
+  TransmissionChannel, UpdateTaskData,
 } from '../platform/index.js';

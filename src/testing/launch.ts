@@ -49,7 +49,7 @@ export function restoreLaunch(): void {
  *
  * @example
  * ```ts
- * launch({ patientId: '3e1f7a52-8c4d-4b6e-a1f0-2d9c8b7a6e51', path: '/app/tasks' });
+ * launch({ patientId: '3e1f7a528c4d4b6ea1f02d9c8b7a6e51', path: '/app/tasks' });
  * getContext().scope; // 'patient'
  * ```
  * @returns The page's new URL.

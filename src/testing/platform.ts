@@ -1,7 +1,8 @@
 /**
  * A mock Canvas platform for a page's unit tests: the harness's own platform core
- * (src/platform: staff, patients, notes, tasks, effects, broadcasts, a plugin's routes
- * and socket rules) behind a `fetch` and a `WebSocket` class instead of an HTTP server.
+ * (src/platform: the sample practice and its records, effects, broadcasts, a plugin's routes,
+ * socket rules and outside events) behind a `fetch` and a `WebSocket` class instead of an HTTP
+ * server.
  * @module
  */
 import { createPlatform, type MockModule, type PluginPlatform } from '../platform/index.js';
@@ -67,6 +68,15 @@ export interface MockPlatform extends PluginPlatform {
   signIn(): void;
   /** Lands every effect held by `effects: { finds }` now; returns how many landed. */
   land(): number;
+  /** The names of the module's outside events (its `events` export). */
+  readonly events: readonly string[];
+  /**
+   * Makes the module's outside event `name` happen now, as the harness shell's button does
+   * (after `setup` finished): resolves when it ran, rejects with what it threw. Its writes
+   * notify `onChange` listeners, so the module's broadcasts follow.
+   * @throws TypeError for a name the module does not export, listing the ones it does.
+   */
+  trigger(name: string): Promise<void>;
   /** Lifts the refusals of `socket.refuse()`: for `channel`, or for all channels. */
   allowSockets(channel?: string): void;
   /**
@@ -140,7 +150,7 @@ export function mockPlatform(options: MockPlatformOptions = {}): MockPlatform {
   const module: MockModule = options.default != null && typeof options.default === 'object' ? { ...options, ...options.default } : options;
   const effects = createEffects(timing);
   const core = createPlatform({ log, schedule: effects.schedule, ...(now ? { now } : {}), ...(timing && 'after' in timing ? { effectDelay: timing.after } : {}) });
-  const backend = core.plugin(plugin, { routes: module.routes, sockets: module.sockets, setup: module.setup } as MockModule);
+  const backend = core.plugin(plugin, { routes: module.routes, sockets: module.sockets, setup: module.setup, events: module.events } as MockModule);
   const view: PluginPlatform = backend.platform;
   const ready = backend.setup();
   ready.catch((error) => log(`setup(platform) failed: ${error?.stack ?? error}`));
@@ -249,6 +259,12 @@ export function mockPlatform(options: MockPlatformOptions = {}): MockPlatform {
       session = true;
     },
     land: effects.landAll,
+    events: backend.events,
+    trigger(name: string) {
+      // An unknown name throws now; a known one runs once setup is done, as in the harness.
+      if (!backend.events.includes(name)) return backend.trigger(name);
+      return ready.catch(() => {}).then(() => backend.trigger(name));
+    },
     allowSockets(channel?: string) {
       if (channel === undefined) refused.clear();
       else refused.delete(channel);

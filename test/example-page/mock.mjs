@@ -13,7 +13,7 @@ const error = (status, message) => ({ status, body: { error: message } });
 export const routes = {
   'GET /app/tasks/data.json': ({ staff }, platform) => ({
     channel: `staff-${staff.id}`,
-    tasks: platform.tasks.list({ assignee_id: staff.id, status: 'open' }).map(({ id, title }) => ({ id, title })),
+    tasks: platform.tasks.list({ assignee_id: staff.id, status: 'OPEN' }).map(({ id, title }) => ({ id, title })),
   }),
 
   // Create (202 with what identifies the record), then find: the documented effect pattern.
@@ -22,7 +22,8 @@ export const routes = {
     const { title: given } = /** @type {{ title?: unknown }} */ (body ?? {});
     const title = typeof given === 'string' ? given.trim() : '';
     if (!title || title.length > 200) return error(400, 'A task needs a title of 1 to 200 characters');
-    platform.apply({ type: 'create_task', title, assignee_id: staff.id });
+    // AddTask(title=…, assignee_id=…).apply()
+    platform.apply({ type: 'CREATE_TASK', data: { title, assignee_id: staff.id } });
     return { status: 202, body: { status: 'submitted', lookup_params: { title }, lookup_started_at: new Date().toISOString() } };
   },
 

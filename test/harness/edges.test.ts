@@ -140,8 +140,8 @@ describe('companion harness edges', () => {
   });
 
   it('logs a 404 and a bad percent-encoding, and says what was not found', async () => {
-    expect(await get('/plugin-io/api/edgy/missing')).toEqual([404, 'No route in edgy\'s mock and no such file in its folder\n']);
-    expect(linesFor('404 GET /plugin-io/api/edgy/missing:')).toHaveLength(1);
+    expect(await get('/plugin-io/api/edgy/missing')).toEqual([404, 'No route in edgy\'s mock matches GET /missing\n']);
+    expect(linesFor('404 GET /plugin-io/api/edgy/missing: no route in edgy\'s mock matches GET /missing')).toHaveLength(1);
     expect(await get('/plugin-io/api/edgy/a%zz')).toEqual([400, 'Malformed percent-encoding in the path\n']);
     expect(linesFor('400 GET /plugin-io/api/edgy/a%zz: malformed percent-encoding')).toHaveLength(1);
     const [status, body] = await get('/companion/api/nope');
@@ -160,15 +160,15 @@ describe('companion harness edges', () => {
   });
 
   it('serves an `Upgrade: h2c` request as plain HTTP (only `Upgrade: websocket` is an upgrade)', async () => {
-    const h2c = (path: string, extra = '') => raw(harness.port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA${extra}\r\n\r\n`);
+    const h2c = (path: string, extra = '') => raw(harness.port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${harness.port}\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA${extra}\r\n\r\n`);
     const shell = await h2c('/companion/');
     expect(shell).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(shell).toContain('<!doctype html>');
     const route = await h2c('/plugin-io/api/edgy/missing', `\r\nCookie: ${cookie}`);
-    expect(route).toMatch(/^HTTP\/1\.1 404 Not Found\r\n[\s\S]*No route in edgy's mock/);
+    expect(route).toMatch(/^HTTP\/1\.1 404 Not Found\r\n[\s\S]*No route in edgy's mock matches GET \/missing/);
     expect(route).not.toMatch(/WebSocket/);
     // A body cannot be read once Node has handed the socket over: a 400 that says so.
-    const post = await raw(harness.port, `POST /plugin-io/api/edgy/x HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nContent-Length: 3\r\n\r\nabc`);
+    const post = await raw(harness.port, `POST /plugin-io/api/edgy/x HTTP/1.1\r\nHost: localhost:${harness.port}\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nContent-Length: 3\r\n\r\nabc`);
     expect(post).toMatch(/^HTTP\/1\.1 400 /);
     expect(linesFor('400 POST /plugin-io/api/edgy/x: Upgrade: h2c with a request body')).toHaveLength(1);
   });

@@ -68,6 +68,8 @@ describe.runIf(haveChromium())('the packed tarball, installed in a plugin reposi
     const shipped = [
       'bin/canvas-companion.mjs', 'dist/harness/harness.mjs', 'dist/harness/shell/index.html', 'dist/harness/shell/shell.css', 'dist/harness/shell/shell.js',
       'demo/plugin/CANVAS_MANIFEST.json', 'demo/plugin/harness.mock.mjs', 'dist/canvas-companion.umd.min.js',
+      // The reader of a plugin's Python, run with python3 beside the harness.
+      'dist/harness/python/plugin_routes.py',
     ];
     for (const path of shipped) {
       expect(existsSync(join(installed, path)), path).toBe(true);

@@ -138,8 +138,8 @@ describe('mock modules: the contract at its edges', () => {
       expect(lines.filter((line) => line.includes('kaboom'))).toHaveLength(1);
       expect((await call('/plain', { method: 'DELETE' }))[0]).toBe(405);
       expect((await call('/missing'))[0]).toBe(404);
-      // The folder's own files are served; nothing outside it or hidden.
-      expect((await call('/page.html'))[0]).toBe(200);
+      // The folder's own files only through a route, as on Canvas: this mock declares none for page.html.
+      expect((await call('/page.html'))[0]).toBe(404);
       expect((await fetch(`${harness.origin}/plugin-io/api/edges/plain`)).status).toBe(401);
       // The manifest's non-companion application is not shown; an icon outside the folder is not served.
       expect(harness.apps.map((app) => [app.title, app.icon_url])).toEqual([['Main', null], ['Spare', null]]);

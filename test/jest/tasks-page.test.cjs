@@ -10,7 +10,7 @@ const mock = {
   routes: {
     'GET /app/me': ({ staff }) => ({ id: staff.id, channel: `staff-${staff.id}` }),
     'POST /app/tasks': ({ body, staff }, platform) => {
-      platform.apply({ type: 'create_task', title: body.title, assignee_id: staff.id });
+      platform.apply({ type: 'CREATE_TASK', data: { title: body.title, assignee_id: staff.id } });
       return { status: 202, body: { lookup_params: { title: body.title }, lookup_started_at: new Date().toISOString() } };
     },
     'GET /app/tasks/find': ({ query, staff }, platform) => {

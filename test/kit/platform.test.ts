@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAndFind, isCompanionError, requestJSON } from 'canvas-companion';
+import { createAndFind, isCompanionError, requestJSON, subscribe } from 'canvas-companion';
 import { launch, mockPlatform, type MockModule, type MockPlatform, type MockPlatformOptions } from 'canvas-companion/testing';
 
 // The harness's demo plugin module, untyped JavaScript: imported by a path TypeScript does not follow.
@@ -160,15 +160,20 @@ describe('effects', () => {
   const routes: MockPlatformOptions['routes'] = {
     'POST /app/tasks': ({ body }, platform) => {
       const { title } = body as { title: string };
-      platform.apply({ type: 'create_task', title });
+      platform.apply({ type: 'CREATE_TASK', data: { title } });
       return { status: 202, body: { lookup_params: { title }, lookup_started_at: new Date().toISOString() } };
     },
     'POST /app/now': ({ body }, platform) => {
-      platform.apply({ type: 'create_task', title: (body as { title: string }).title }, { after: 0 });
+      platform.apply({ type: 'CREATE_TASK', data: { title: (body as { title: string }).title } }, { after: 0 });
       return { status: 202 };
     },
     'POST /app/bad': (request, platform) => {
       platform.apply({ type: 'teleport' } as never);
+      return { status: 202 };
+    },
+    // Anything the SDK effects do not cover: a custom effect, under the same timing.
+    'POST /app/close/<id>': ({ params }, platform) => {
+      platform.apply({ type: 'CUSTOM', name: 'close the task', run: () => platform.tasks.update(params.id!, { status: 'CLOSED' }) });
       return { status: 202 };
     },
     'GET /app/find': ({ query }, platform) => ({ task_id: platform.tasks.list().find((task) => task.title === query.get('title'))?.id ?? null }),
@@ -234,10 +239,28 @@ describe('effects', () => {
       warn.mockReset();
       const platform = start({ routes, ...(effects ? { effects } : {}) });
       expect((await post(platform.fetch, '/app/tasks', { title: '  ' })).status).toBe(500);
-      expect(warn).toHaveBeenCalledWith(expect.stringContaining('create_task needs a title'));
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('CREATE_TASK data: title must be a non-empty string'));
       expect(platform.land()).toBe(0);
       platform.close();
     }
+  });
+
+  it('a custom effect lands as every effect does: after the delay, held by finds until land()', async () => {
+    vi.useFakeTimers();
+    const timed = start({ routes });
+    const task = timed.tasks.list({ status: 'OPEN' })[0]!;
+    await post(timed.fetch, `/app/close/${task.id}`, {});
+    await vi.advanceTimersByTimeAsync(1199);
+    expect(timed.tasks.get(task.id)!.status).toBe('OPEN');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(timed.tasks.get(task.id)!.status).toBe('CLOSED');
+    timed.close();
+    vi.useRealTimers();
+    const held = start({ routes, effects: { finds: Infinity } });
+    await post(held.fetch, `/app/close/${task.id}`, {});
+    expect(held.tasks.get(task.id)!.status).toBe('OPEN');
+    expect(held.land()).toBe(1);
+    expect(held.tasks.get(task.id)!.status).toBe('CLOSED');
   });
 
   it('close() cancels held effects: land() then lands none and no record appears', async () => {
@@ -333,6 +356,37 @@ describe('one fake Canvas, two faces: the harness demo plugin\'s mock module, un
     // The module's 409 for a duplicate, with its body.
     const duplicate = await requestJSON('/plugin-io/api/demo_plugin/app/create', { body: { first_name: 'Ada', last_name: 'Lovelace', birth_date: '1990-12-10' }, fetch: platform.fetch }).catch((error) => error);
     expect(duplicate).toMatchObject({ status: 409, body: { duplicates: [{ id: patientId }] } });
+  });
+
+  it('makes its outside event happen on trigger(name): the data changes and the module\'s broadcast follows', async () => {
+    launch({ plugin: 'demo_plugin', path: '/app/tasks' });
+    const platform = start({ ...demoMock, plugin: 'demo_plugin' });
+    expect(platform.events).toEqual(['Dr. Okafor assigns you a task']);
+    const messages: unknown[] = [];
+    const live = subscribe(`staff-${platform.staff.id}`, (message) => messages.push(message), { WebSocket: platform.WebSocket, fetch: platform.fetch });
+    try {
+      await vi.waitFor(() => expect(live.status).toBe('open'), { timeout: 10_000 });
+      await platform.trigger('Dr. Okafor assigns you a task');
+      const [task] = platform.tasks.list({ assignee_id: platform.staff.id, label: 'Follow-up' }).filter((t) => t.creator?.name === 'Dr. Sam Okafor');
+      expect(task).toMatchObject({ title: 'Review outside cardiology records', patient: { name: 'Maria Gonzalez' }, status: 'OPEN' });
+      expect(messages).toEqual([{ type: 'tasks_changed', task_id: task!.id }]);
+    } finally {
+      live.close();
+    }
+    expect(() => platform.trigger('Dr. Okafor assigns you a tsk')).toThrow('demo_plugin: no event "Dr. Okafor assigns you a tsk" (did you mean "Dr. Okafor assigns you a task"?); its events: "Dr. Okafor assigns you a task"');
+  });
+
+  it('trigger(name) runs after setup, and rejects with what the event threw', async () => {
+    let ready = false;
+    const platform = start({
+      setup: async () => {
+        await Promise.resolve();
+        ready = true;
+      },
+      events: { 'It happens': () => expect(ready).toBe(true), 'It breaks': () => Promise.reject(new Error('broken')) },
+    });
+    await platform.trigger('It happens');
+    await expect(platform.trigger('It breaks')).rejects.toThrow('broken');
   });
 
   it('accepts a module with a default export', async () => {

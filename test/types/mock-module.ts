@@ -33,7 +33,7 @@ const good = {
     'GET /app/tasks/<id>': ({ params }, platform) => platform.tasks.get(params.id ?? '') ?? { status: 404, body: { error: 'No such task' } },
     'POST /app/tasks': ({ body }, platform) => {
       const { title } = body as { title: string };
-      void platform.apply({ type: 'create_task', title });
+      void platform.apply({ type: 'CREATE_TASK', data: { title } });
       return { status: 202, body: { status: 'submitted' } };
     },
     // Every plain value is a JSON body (a number too), null or undefined a 204, a promise of either as well.
@@ -51,6 +51,14 @@ const good = {
     platform.onChange((change) => {
       if (change.kind === 'task') platform.broadcast(`staff-${platform.staff.id}`, { type: 'tasks_changed' });
     });
+  },
+  events: {
+    'Maria writes a message': (platform) => {
+      platform.messages.add({ sender_id: 'maria', recipient_id: platform.staff.id, content: 'Hello' });
+    },
+    'A lab result arrives': async (platform) => {
+      platform.observations.add({ patient_id: 'maria', category: 'laboratory', name: 'Hemoglobin A1c', value: 7.2 });
+    },
   },
 } satisfies MockModule;
 void good;
@@ -97,6 +105,8 @@ const launchNumber: MockModule = { launch: { Main: 42 } };
 const launchVoid: MockModule = { launch: { Main: () => undefined } };
 // @ts-expect-error: setup is a function of the platform
 const setupValue: MockModule = { setup: 'seed' };
+// @ts-expect-error: an event is a function of the platform
+const eventValue: MockModule = { events: { 'It rains': 'wet' } };
 
 // Socket rules with the wrong parameters, or not answering a boolean.
 // @ts-expect-error: params are strings
@@ -108,11 +118,21 @@ const socketString: MockModule = { sockets: { 'staff-<id>': ({ params }) => para
 
 // Effects: known types with their fields only.
 const effects: Route = (request, platform) => {
-  void platform.apply({ type: 'complete_task', task_id: 'x' }, { after: 0 });
+  void platform.apply({ type: 'UPDATE_TASK', data: { id: 'x', status: 'COMPLETED' } }, { after: 0 });
+  void platform.apply({ type: 'ORIGINATE_VITALS_COMMAND', data: { note_uuid: 'n', pulse: 72 }, commit: true });
+  void platform.apply({ type: 'CUSTOM', name: 'fax sent', run: () => platform.tasks.list() });
   // @ts-expect-error: no such effect type
   void platform.apply({ type: 'teleport' });
-  // @ts-expect-error: create_task needs a title
-  void platform.apply({ type: 'create_task' });
+  // @ts-expect-error: the SDK's names only (CREATE_TASK)
+  void platform.apply({ type: 'create_task', data: { title: 'x' } });
+  // @ts-expect-error: CREATE_TASK needs a title
+  void platform.apply({ type: 'CREATE_TASK', data: {} });
+  // @ts-expect-error: the Patient effect says birthdate
+  void platform.apply({ type: 'CREATE_PATIENT', data: { first_name: 'A', last_name: 'B', birth_date: '2000-01-01' } });
+  // @ts-expect-error: TaskStatus is upper case
+  void platform.apply({ type: 'UPDATE_TASK', data: { id: 'x', status: 'completed' } });
+  // @ts-expect-error: a vitals command takes the VitalsCommand's fields
+  void platform.apply({ type: 'ORIGINATE_VITALS_COMMAND', data: { note_uuid: 'n', bp: 1 } });
   // @ts-expect-error: a broadcast message is an object
   platform.broadcast('staff-1', 'hello');
   return null;
@@ -154,4 +174,4 @@ mockPlatform({ plugins: ['my_plugin'] });
 // @ts-expect-error: a default export is a mock module too
 mockPlatform({ default: { routes: { 'GET /x': 42 } } });
 
-void [numberRoute, bigintRoute, functionRoute, paramsRoute, misspelled, routeList, launchNumber, launchVoid, setupValue, socketParams, socketChannel, socketString, effects];
+void [numberRoute, bigintRoute, functionRoute, paramsRoute, misspelled, routeList, launchNumber, launchVoid, setupValue, eventValue, socketParams, socketChannel, socketString, effects];

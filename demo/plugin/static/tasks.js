@@ -52,13 +52,17 @@
   }
   function clearError() { $('alert').hidden = true; }
 
+  // Task.due is a date-time (or null), as on Canvas: the day in words, then the time.
   function dueText(due) {
-    var today = new Date().toISOString().slice(0, 10);
-    var days = Math.round((Date.parse(due) - Date.parse(today)) / 86400000);
-    var date = new Date(due + 'T00:00:00').toLocaleDateString('en-US', { month: 'short', day: 'numeric' });
-    if (days === 0) return 'Due today';
-    if (days === 1) return 'Due tomorrow';
-    if (days < 0) return '<span class="due-late">Overdue since ' + esc(date) + '</span>';
+    if (!due) return 'No due date';
+    var when = new Date(due);
+    var midnight = function (d) { return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime(); };
+    var days = Math.round((midnight(when) - midnight(new Date())) / 86400000);
+    var time = when.toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit' });
+    var date = when.toLocaleDateString('en-US', { month: 'short', day: 'numeric' });
+    if (when.getTime() < Date.now()) return '<span class="due-late">Overdue since ' + esc(days === 0 ? time : date) + '</span>';
+    if (days === 0) return 'Due today, ' + esc(time);
+    if (days === 1) return 'Due tomorrow, ' + esc(time);
     return 'Due ' + esc(date);
   }
 
@@ -76,13 +80,13 @@
     tasks.forEach(function (t) {
       var busy = pendingStatus[t.id] !== undefined;
       // While the change is pending, show where it is going.
-      var done = (busy ? pendingStatus[t.id] : t.status) === 'completed';
+      var done = (busy ? pendingStatus[t.id] : t.status) !== 'OPEN';
       var meta = [dueText(t.due)];
       if (context.scope === 'global' && t.patient && C.isValidId(t.patient.id)) {
         // A link that replaces the whole companion page, never just this iframe.
         meta.push('<a target="_top" href="' + esc(C.patientPath(t.patient.id)) + '">' + esc(t.patient.name) + '</a>');
       }
-      if (context.scope !== 'global') meta.push(esc(t.assignee.name));
+      if (context.scope !== 'global') meta.push(esc(t.assignee ? t.assignee.name : 'Unassigned'));
       html.push('<li class="task' + (done ? ' completed' : '') + (busy ? ' pending' : '') + '" data-id="' + esc(t.id) + '">' +
         '<label class="check"><input type="checkbox" data-id="' + esc(t.id) + '"' + (done ? ' checked' : '') + (busy ? ' disabled' : '') +
         ' aria-label="' + (done ? 'Reopen: ' : 'Complete: ') + esc(t.title) + '"></label>' +
@@ -146,7 +150,7 @@
     var box = event.target;
     if (!box.dataset || !box.dataset.id) return;
     var id = box.dataset.id;
-    pendingStatus[id] = box.checked ? 'completed' : 'open';
+    pendingStatus[id] = box.checked ? 'COMPLETED' : 'OPEN';
     render();
     C.requestJSON(C.apiUrl('/app/tasks/' + id + '/status'), { method: 'POST', body: { status: pendingStatus[id] } }).catch(function (error) {
       delete pendingStatus[id];

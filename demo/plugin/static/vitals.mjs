@@ -54,7 +54,7 @@ form.addEventListener('submit', async (event) => {
     $('status').textContent = '';
     if (isCompanionError(error, 'UNAUTHORIZED')) alert('Your Canvas session has ended', 'Sign in again, then reopen this app. Nothing was added.', error.message);
     else if (isCompanionError(error, 'HTTP_ERROR') && error.status === 409) alert('The note is signed', 'Vitals can only be added to an open note.');
-    else if (isCompanionError(error, 'HTTP_ERROR') && error.status === 400) alert('Check the values', 'Blood pressure 50–260 / 30–160, pulse 20–250.');
+    else if (isCompanionError(error, 'HTTP_ERROR') && error.status === 400) alert('Check the values', 'Blood pressure 50–260 / 30–160, pulse 30–250.');
     // Without an answer the POST may still have reached Canvas: do not claim either way.
     else if (isCompanionError(error, 'NETWORK_ERROR') || isCompanionError(error, 'TIMEOUT')) alert('No answer from Canvas', 'The vitals may or may not have been added: check the note before you try again.', error.message);
     else alert('Could not add the vitals', 'Nothing was added; try again.', isCompanionError(error) ? `${error.code}: ${error.message}` : String(error));

@@ -5,25 +5,40 @@
  * RESIZE, tells note apps about note-tab changes with NOTE_TAB_CHANGE, and logs every message both ways.
  * @module
  */
-import type { Note, Patient, Staff, Task } from '../../platform/index.js';
+import type { AllergyIntolerance, Appointment, CareTeamMembership, Condition, Medication, Message, Note, Observation, Patient, Staff, Task } from '../../platform/index.js';
 import type { ShellApp } from '../plugins.js';
 
 /** A patient as the shell's API gives it: with a display name. */
 type PatientView = Patient & { name: string };
+/** A mock module's outside event, as the menu offers it. */
+interface ShellEvent {
+  plugin: string;
+  name: string;
+}
 /** GET /companion/api/home */
 interface HomeData {
   staff: Staff;
   apps: ShellApp[];
+  events: ShellEvent[];
   patients: (PatientView & { open_tasks: number })[];
   open_tasks: number;
+  /** My appointments today. */
+  schedule: Appointment[];
+  /** Messages to me not read yet. */
+  unread: Message[];
 }
-/** GET /companion/api/patients/<id>: the patient page, its notes and tasks (tasks come with their assignee). */
+/** GET /companion/api/patients/<id>: the patient page and what the chart shows of them. */
 interface PatientData {
   staff: Staff;
   apps: ShellApp[];
+  events: ShellEvent[];
   patient: PatientView;
   notes: Note[];
-  tasks: (Task & { assignee: { id: string; name: string } })[];
+  tasks: Task[];
+  appointments: Appointment[];
+  messages: Message[];
+  care_team: CareTeamMembership[];
+  chart: { conditions: Condition[]; medications: Medication[]; allergies: AllergyIntolerance[]; vitals: Observation[] };
 }
 type Route = { name: 'home' } | { name: 'patient'; id: string; noteId: string | null } | { name: 'notfound' };
 /** An app open in a modal. */
@@ -51,7 +66,8 @@ interface LogEntry {
   detail: string;
 }
 
-const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
+/** A patient key, as Canvas's patient URLs carry it: 32 lower-case hex digits, no dashes. */
+const PATIENT_KEY = /^[\da-f]{32}$/;
 
 /** The element for `selector`; the shell page always has it. */
 function $<E extends HTMLElement = HTMLElement>(selector: string): E {
@@ -79,7 +95,7 @@ const LOG_MAX = 300;
 function parseRoute(): Route {
   if (location.pathname === '/companion/') return { name: 'home' };
   const id = /^\/companion\/patient\/([^/]+)\/$/.exec(location.pathname)?.[1];
-  if (id && UUID.test(id)) return { name: 'patient', id: id.toLowerCase(), noteId: new URLSearchParams(location.search).get('note') };
+  if (id && PATIENT_KEY.test(id)) return { name: 'patient', id, noteId: new URLSearchParams(location.search).get('note') };
   return { name: 'notfound' };
 }
 
@@ -116,7 +132,7 @@ function age(birth: string): number {
   return now.getFullYear() - b.getFullYear() - (now < new Date(now.getFullYear(), b.getMonth(), b.getDate()) ? 1 : 0);
 }
 function relativeDay(iso: string): string {
-  const today = new Date().toISOString().slice(0, 10);
+  const today = localDay(new Date().toISOString());
   const days = Math.round((Date.parse(iso) - Date.parse(today)) / 86_400_000);
   if (days === 0) return 'today';
   if (days === 1) return 'tomorrow';
@@ -128,7 +144,21 @@ function clock(date: Date): string {
   return `${date.toLocaleTimeString('en-GB', { hour12: false })}.${String(date.getMilliseconds()).padStart(3, '0')}`;
 }
 /** Sex, age and date of birth, as the patient list and header show them. */
-const patientLine = (p: PatientView) => [p.sex, `${age(p.birth_date)} y`, `DOB ${formatDate(p.birth_date)}`].filter(Boolean).join(' · ');
+const patientLine = (p: PatientView) => [p.sex_at_birth, p.birth_date && `${age(p.birth_date)} y`, p.birth_date && `DOB ${formatDate(p.birth_date)}`].filter(Boolean).join(' · ');
+/** A time of day from an ISO time: `4:00 PM`. */
+const timeOf = (iso: string) => new Date(iso).toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit' });
+/** The local day of an ISO time, YYYY-MM-DD. */
+const localDay = (iso: string) => new Date(iso).toLocaleDateString('en-CA');
+/** When a task is due: `today 4:00 PM`, `May 7 12:00 PM`; `no due date`. */
+const dueText = (iso: string | null) => (iso ? `${relativeDay(localDay(iso))} ${timeOf(iso)}` : 'no due date');
+/** A task's status as its chip says it. */
+const TASK_STATUS: Readonly<Record<Task['status'], string>> = { OPEN: 'Open', COMPLETED: 'Done', CLOSED: 'Closed' };
+/** A list section, or nothing when `items` is empty and `empty` is not given. */
+const section = (title: string, items: string[], empty = '', testid = '') => (items.length || empty
+  ? `<section class="section"><h2 class="section-title">${esc(title)}</h2><ul class="list"${testid ? ` data-testid="${testid}"` : ''}>${items.join('') || `<li class="muted pad">${esc(empty)}</li>`}</ul></section>`
+  : '');
+/** A row that links nowhere. */
+const staticRow = (title: string, sub: string, chip = '', cls = '') => `<li class="row static${cls}"><span class="row-main"><span class="row-title">${title}</span><span class="row-sub">${sub}</span></span>${chip}</li>`;
 
 // ---- data -------------------------------------------------------------------------------------
 
@@ -208,7 +238,8 @@ function renderHeader(): void {
       <a class="icon-btn" href="${back}" aria-label="${current ? 'Back to the patient' : 'Back to the companion'}">${icon('back')}</a>
       <span class="avatar" aria-hidden="true">${esc(initials(p.name))}</span>
       <div class="who"><h1 class="title" data-testid="patient-name">${esc(p.name)}</h1>
-        <div class="sub">${esc(patientLine(p))}</div></div>
+        <div class="sub">${esc(patientLine(p))}</div>
+        <div class="sub" data-testid="patient-contacts">${esc([p.nickname && `“${p.nickname}”`, ...p.telecom.map((c) => c.value)].filter(Boolean).join(' · '))}</div></div>
       ${menuButton()}</div>`);
     if (current) {
       parts.push(`<div class="note-line" data-testid="note-line"><b>${esc(current.type)}</b> · ${esc(formatDate(current.date))}
@@ -252,6 +283,11 @@ function renderView(): void {
       ${apps.length ? `<div class="launcher">${apps.map((app) => `<button type="button" class="app-tile" data-open="${esc(app.id)}" aria-label="${esc(app.title)}" title="${esc(app.description || app.plugin)}">
         ${appIcon(app)}<span class="app-name">${esc(app.title)}</span></button>`).join('')}</div>`
         : '<p class="muted">No global apps.</p>'}</section>
+      ${section('Today', data.schedule.map((a) => `<li><a class="row" href="/companion/patient/${a.patient_id}/${a.note_id ? `?note=${a.note_id}` : ''}">
+        <span class="row-main"><span class="row-title">${esc(timeOf(a.start_time))} · ${esc(a.patient.name)}</span>
+        <span class="row-sub">${esc([a.note_type, `${a.duration_minutes} min`, a.description].filter(Boolean).join(' · '))}</span></span>
+        <span class="chip">${esc(a.status)}</span>${icon('chevron', 'ico chev-r')}</a></li>`), 'No appointments today.', 'schedule')}
+      ${section('Unread messages', data.unread.map((m) => staticRow(esc(m.sender.name), esc(m.content))), '', 'unread')}
       <section class="section"><h2 class="section-title">Patients</h2><ul class="list">
       ${data.patients.map((p) => `<li><a class="row" href="/companion/patient/${p.id}/"><span class="avatar small" aria-hidden="true">${esc(initials(p.name))}</span>
         <span class="row-main"><span class="row-title">${esc(p.name)}</span><span class="row-sub">${esc(patientLine(p))}</span></span>
@@ -278,10 +314,20 @@ function renderView(): void {
       <span class="row-sub">${esc(formatDate(n.date))} · ${esc(n.provider)} · ${n.commands.length} command${n.commands.length === 1 ? '' : 's'}</span></span>
       <span class="chip ${n.status}">${n.status === 'open' ? 'Open' : 'Signed'}</span>${icon('chevron', 'ico chev-r')}</a></li>`).join('') || '<li class="muted pad">No notes.</li>'}
     </ul></section>
-    <section class="section"><h2 class="section-title">Tasks</h2><ul class="list" data-testid="timeline-tasks">
-    ${data.tasks.map((t) => `<li class="row static${t.status === 'completed' ? ' done' : ''}"><span class="row-main"><span class="row-title">${esc(t.title)}</span>
-      <span class="row-sub">Due ${esc(relativeDay(t.due))} · ${esc(t.assignee.name)}</span></span><span class="chip ${t.status}">${t.status === 'open' ? 'Open' : 'Done'}</span></li>`).join('') || '<li class="muted pad">No tasks.</li>'}
-    </ul></section>`;
+    ${section('Tasks', data.tasks.map((t) => staticRow(
+      `${esc(t.title)}${t.labels.map((l) => ` <span class="tag">${esc(l.name)}</span>`).join('')}`,
+      `Due ${esc(dueText(t.due))} · ${esc(t.assignee?.name ?? t.team?.name ?? 'Unassigned')}${t.comments.length ? ` · ${t.comments.length} comment${t.comments.length === 1 ? '' : 's'}` : ''}`,
+      `<span class="chip ${t.status.toLowerCase()}">${TASK_STATUS[t.status]}</span>`, t.status === 'OPEN' ? '' : ' done',
+    )), 'No tasks.', 'timeline-tasks')}
+    ${section('Appointments', data.appointments.map((a) => staticRow(esc(`${formatDate(localDay(a.start_time))} ${timeOf(a.start_time)} · ${a.note_type}`), esc(`${a.provider.name} · ${a.duration_minutes} min`), `<span class="chip">${esc(a.status)}</span>`)), '', 'appointments')}
+    ${section('Messages', data.messages.map((m) => staticRow(esc(`${m.sender.name} → ${m.recipient.name}`), esc(m.content), m.read ? '' : '<span class="chip">Unread</span>')), '', 'messages')}
+    ${section('Care team', data.care_team.map((c) => staticRow(esc(c.staff.name), esc(c.role_display), c.lead ? '<span class="tag">Lead</span>' : '')), '', 'care-team')}
+    ${section('Chart', [
+      ...data.chart.conditions.map((c) => staticRow(esc(c.codings[0]?.display ?? ''), esc(`Condition · ${c.clinical_status}`))),
+      ...data.chart.medications.map((m) => staticRow(esc(m.codings[0]?.display ?? ''), esc(`Medication · ${m.clinical_quantity_description}`))),
+      ...data.chart.allergies.map((a) => staticRow(esc(a.codings[0]?.display ?? ''), esc(`Allergy · ${[a.severity, a.narrative].filter(Boolean).join(' · ')}`))),
+      ...data.chart.vitals.slice(0, 6).map((v) => staticRow(esc(`${v.name.replace(/_/g, ' ')} ${v.value} ${v.units}`), esc(`Vitals · ${formatDate(localDay(v.effective_datetime))}`))),
+    ], '', 'chart')}`;
 }
 
 // ---- app frames: the host side of the MessagePort contract ---------------------------------------
@@ -538,11 +584,37 @@ async function signIn(): Promise<void> {
 
 // ---- events -----------------------------------------------------------------------------------
 
-/** The menu's actions, by `data-action`. */
-const ACTIONS: Readonly<Record<string, (menu: HTMLDialogElement) => void>> = {
+/** Makes a mock module's outside event happen (POST /companion/api/events/<plugin>/<name>); the live feed then reloads the page. */
+async function triggerEvent(plugin: string, name: string): Promise<void> {
+  const response = await fetch(`/companion/api/events/${encodeURIComponent(plugin)}/${encodeURIComponent(name)}`, { method: 'POST' }).catch(() => null);
+  const body = response && !response.ok ? ((await response.json().catch(() => ({}))) as { error?: string }) : {};
+  toast(!response ? 'The harness server is not answering.' : response.ok ? `${name}: done.` : `${name}: ${body.error ?? `the harness answered ${response.status}`}`);
+}
+
+/** The menu's "Outside events" buttons: one per event of the mock modules. */
+function renderEvents(menu: HTMLDialogElement): void {
+  const events = state.data?.events ?? [];
+  let box = menu.querySelector<HTMLElement>('#menu-events');
+  if (!box) {
+    box = document.createElement('div');
+    box.id = 'menu-events';
+    menu.querySelector('[data-action="close-menu"]')?.before(box);
+  }
+  box.innerHTML = events.length
+    ? `<p class="menu-who">Outside events</p>${events.map((e) => `<button type="button" class="menu-item" data-action="event" data-plugin="${esc(e.plugin)}" data-name="${esc(e.name)}">${esc(e.name)}<small>${esc(e.plugin)}: the mock module's event</small></button>`).join('')}`
+    : '';
+}
+
+/** The menu's actions, by `data-action`; `target` is the element clicked. */
+const ACTIONS: Readonly<Record<string, (menu: HTMLDialogElement, target: HTMLElement) => void>> = {
   menu: (menu) => {
     $('#menu-who').textContent = state.signedOut ? 'Signed out' : `Signed in as ${state.data?.staff?.name ?? 'staff'}`;
+    renderEvents(menu);
     menu.showModal();
+  },
+  event: (menu, target) => {
+    menu.close();
+    void triggerEvent(target.dataset.plugin ?? '', target.dataset.name ?? '');
   },
   'close-menu': (menu) => menu.close(),
   expire: (menu) => {
@@ -565,7 +637,7 @@ document.addEventListener('click', (event) => {
     const frame = state.frames.find((f) => f.app.id === tab);
     return frame ? setTab(tab) : void openApp(tab);
   }
-  if (action && Object.hasOwn(ACTIONS, action)) ACTIONS[action]?.($<HTMLDialogElement>('#menu'));
+  if (action && Object.hasOwn(ACTIONS, action)) ACTIONS[action]?.($<HTMLDialogElement>('#menu'), target);
 });
 $<HTMLDialogElement>('#menu').addEventListener('click', (event) => {
   if (event.target === event.currentTarget) (event.currentTarget as HTMLDialogElement).close();
