@@ -53,6 +53,14 @@ const HINTS: Readonly<Record<string, string>> = {
 /** Open tasks list first, then completed, then closed ones. */
 const STATUS_ORDER: Record<TaskStatus, number> = { OPEN: 0, COMPLETED: 1, CLOSED: 2 };
 
+/** Sooner due first, tasks without a due date last (as `order_by("due")` lists them on Canvas). */
+function byDueNoneLast(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a == null) return 1;
+  if (b == null) return -1;
+  return a.localeCompare(b);
+}
+
 /** The tasks of one platform: `platform.tasks`, and the writes the task effects land with. */
 export function createTasks(lookups: Lookups): PluginPlatform['tasks'] & {
   /** Checks a task effect's data now (for `apply`). */
@@ -158,7 +166,7 @@ export function createTasks(lookups: Lookups): PluginPlatform['tasks'] & {
       return data.tasks
         .filter((x) => (assignee_id === undefined || x.assignee_id === assignee_id) && (patient_id === undefined || x.patient_id === patient_id))
         .filter((x) => (team_id === undefined || x.team_id === canonicalId(team_id)) && (status === undefined || x.status === status) && (label === undefined || x.labels.includes(label)))
-        .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || (a.due ?? '~').localeCompare(b.due ?? '~') || a.created.localeCompare(b.created))
+        .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || byDueNoneLast(a.due, b.due) || a.created.localeCompare(b.created))
         .map(view);
     },
     get(taskId) {

@@ -9,7 +9,8 @@ import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveChromium, launchChromium, openShellApp, openShellPage, ROOT } from '../support/browser.js';
 
-const MARIA = '3e1f7a52-8c4d-4b6e-a1f0-2d9c8b7a6e51';
+/** Maria Gonzalez's patient key: 32 lower-case hex digits, no dashes. */
+const MARIA = '3e1f7a528c4d4b6ea1f02d9c8b7a6e51';
 const NOTE = '0c0ffee0-0000-4000-8000-000000000001';
 const VITALS = 'demo_plugin:note:vitals';
 const LIBRARY = '/plugin-io/api/demo_plugin/static/canvas-companion.mjs';

@@ -18,7 +18,8 @@ import { initPlugin, parseArgs, startHarness, type Harness, type MockModule } fr
 import { haveChromium, launchChromium, openShellApp, openShellPage, ROOT } from '../support/browser.js';
 
 const BIN = join(ROOT, 'bin', 'canvas-companion.mjs');
-const MARIA = '3e1f7a52-8c4d-4b6e-a1f0-2d9c8b7a6e51';
+/** Maria Gonzalez's patient key: 32 lower-case hex digits, no dashes, as Canvas gives it. */
+const MARIA = '3e1f7a528c4d4b6ea1f02d9c8b7a6e51';
 const NOTE = '0c0ffee0-0000-4000-8000-000000000001';
 const SHOTS = join(ROOT, 'test-results', 'harness');
 const poll = { timeout: 10_000, interval: 100 };
@@ -276,8 +277,8 @@ describe('init my_plugin, in an empty folder', () => {
     });
 
     const titles = (frame: import('playwright-core').Frame) => frame.locator('.tasks li').allTextContents();
-    // What the page lists: open tasks (whichever case the platform spells the status in).
-    const open = (tasks: Array<{ title: string; status: string }>) => tasks.filter((task) => task.status.toLowerCase() === 'open').map((task) => task.title);
+    // What the page lists: open tasks (TaskStatus.OPEN), in the platform's order (soonest due first).
+    const open = (tasks: Array<{ title: string; status: string }>) => tasks.filter((task) => task.status === 'OPEN').map((task) => task.title);
 
     it('opens the global app: my open tasks, a task added through create and find, live updates, Close', async () => {
       const { page, errors } = await openShellPage(browser, harness.url, contexts);
@@ -293,8 +294,8 @@ describe('init my_plugin, in an empty folder', () => {
       await frame.locator('button[type=submit]').click();
       await expect.poll(() => frame.locator('[role=status]').textContent(), poll).toBe('Task added.');
       await expect.poll(() => titles(frame), poll).toContain('Order labs');
-      // A task added elsewhere: the plugin broadcasts, the page refetches.
-      harness.platform.tasks.add({ title: 'Added elsewhere' });
+      // A task added elsewhere, assigned to me: the plugin broadcasts on my channel, the page refetches.
+      harness.platform.tasks.add({ title: 'Added elsewhere', assignee_id: harness.platform.staff.id });
       await expect.poll(() => titles(frame), poll).toContain('Added elsewhere');
       await page.screenshot({ path: join(SHOTS, 'init-global.png') });
 

@@ -270,6 +270,9 @@ describe('records', () => {
     const commented = tasks.comment({ task_id: added.id, body: 'Called twice.', author_id: staff.id });
     expect(commented.comments).toEqual([{ id: expect.stringMatching(V4), created: expect.any(String), modified: expect.any(String), creator_id: staff.id, creator: { id: staff.id, name: 'Dr. Ada Moreno' }, body: 'Called twice.' }]);
     expect(commented.modified >= reassigned.modified).toBe(true);
+    // A task without a due date lists after those with one, as order_by("due") lists it.
+    const undated = tasks.add({ title: 'Someday', assignee_id: staff.id });
+    expect(tasks.list({ assignee_id: staff.id, status: 'OPEN' }).at(-1)!.id).toBe(undated.id);
   });
 
   it('tasks: a wrong or unknown field is an error naming it and what the SDK accepts', () => {

@@ -33,9 +33,10 @@ const mock = {
 
     'GET /app/data.json': ({ query, staff }, platform) => {
       const patientId = query.get('patient_id');
-      const tasks = patientId ? platform.tasks.list({ patient_id: patientId, status: 'open' }) : platform.tasks.list({ assignee_id: staff.id, status: 'open' });
+      // Task.objects.filter(status=TaskStatus.OPEN), then by patient__id or assignee__id; soonest due first.
+      const tasks = patientId ? platform.tasks.list({ patient_id: patientId, status: 'OPEN' }) : platform.tasks.list({ assignee_id: staff.id, status: 'OPEN' });
       return {
-        tasks: tasks.map(({ id, title }) => ({ id, title })),
+        tasks: tasks.slice(0, 100).map(({ id, title }) => ({ id, title })),
         // [live]
         channel: patientId ? `patient-${patientId}` : `staff-${staff.id}`,
         // [/live]
@@ -48,7 +49,8 @@ const mock = {
       const title = typeof given === 'string' ? given.trim() : '';
       if (!title || title.length > 200) return error(400, 'A task needs a title of 1 to 200 characters');
       if (patientId && !platform.patients.get(patientId)) return error(404, 'No such patient');
-      platform.apply({ type: 'create_task', title, patient_id: patientId || null, assignee_id: staff.id });
+      // AddTask(title=title, assignee_id=self.staff_id(), patient_id=patient_id).apply()
+      platform.apply({ type: 'CREATE_TASK', data: { title, assignee_id: staff.id, patient_id: patientId || null } });
       return { status: 202, body: { status: 'submitted', lookup_params: { title }, lookup_started_at: new Date().toISOString() } };
     },
 

@@ -10,8 +10,8 @@ import { mount } from '../my_plugin/static/companion.mjs';
 // Waits give up after 2 s, well within the test timeout (vitest.config.mjs): a failing
 // assertion shows its diff rather than "Test timed out".
 const WAIT = { timeout: 2_000 };
-/** A patient of the mock platform's sample chart (Maria Gonzalez). */
-const PATIENT = '3e1f7a52-8c4d-4b6e-a1f0-2d9c8b7a6e51';
+/** A patient of the mock platform's sample chart (Maria Gonzalez): a patient key, 32 hex digits without dashes. */
+const PATIENT = '3e1f7a528c4d4b6ea1f02d9c8b7a6e51';
 
 /** @type {import('canvas-companion/testing').MockPlatform} */
 let platform;
@@ -49,7 +49,7 @@ afterEach(() => {
 it('lists my open tasks in global scope', async () => {
   launch({ plugin: 'my_plugin' });
   page = mount(document.body);
-  const mine = platform.tasks.list({ assignee_id: platform.staff.id, status: 'open' }).map((task) => task.title);
+  const mine = platform.tasks.list({ assignee_id: platform.staff.id, status: 'OPEN' }).map((task) => task.title);
   await vi.waitFor(() => expect(titles()).toEqual(mine), WAIT);
   expect(document.documentElement.dataset.companionScope).toBe('global');
 });
@@ -57,7 +57,7 @@ it('lists my open tasks in global scope', async () => {
 it("lists the patient's open tasks in patient scope", async () => {
   launch({ plugin: 'my_plugin', patientId: PATIENT });
   page = mount(document.body);
-  const theirs = platform.tasks.list({ patient_id: PATIENT, status: 'open' }).map((task) => task.title);
+  const theirs = platform.tasks.list({ patient_id: PATIENT, status: 'OPEN' }).map((task) => task.title);
   await vi.waitFor(() => expect(titles()).toEqual(theirs), WAIT);
   // The companion shows the patient above the page: the page's CSS hides its own header.
   expect(document.documentElement.dataset.companionScope).toBe('patient');
@@ -89,8 +89,8 @@ it('refetches when the socket opens and on every broadcast', async () => {
   page = mount(document.body);
   // Loaded at start, and again when the socket opened (as on every reconnect).
   await vi.waitFor(() => expect(platform.count('GET /app/data.json')).toBe(2), WAIT);
-  // A task added elsewhere: the plugin broadcasts on the assignee's channel (setup in the mock).
-  platform.tasks.add({ title: 'Added elsewhere' });
+  // A task added elsewhere, assigned to me: the plugin broadcasts on the assignee's channel (setup in the mock).
+  platform.tasks.add({ title: 'Added elsewhere', assignee_id: platform.staff.id });
   await vi.waitFor(() => expect(titles()).toContain('Added elsewhere'), WAIT);
 });
 // [/live]
