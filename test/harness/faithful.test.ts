@@ -11,7 +11,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../../src/harness/index.js';
+import { parseArgs, startHarness, type Harness } from '../../src/harness/index.js';
 import { ROOT } from '../support/browser.js';
 
 /** Sends raw bytes; resolves everything the server sent until it closed (or `limit` ms passed). */
@@ -224,6 +224,12 @@ describe('only this machine\'s names: the Host header', () => {
     }
     // The printed URL works as before.
     expect((await fetch(harness.url)).status).toBe(200);
+  });
+
+  it('takes --host NAME on the command line (repeatable), and refuses what is not a host name', async () => {
+    expect((await parseArgs(['--host', 'dev.example.test', '--host=tunnel.example:443'], {})).hosts).toEqual(['dev.example.test', 'tunnel.example:443']);
+    expect((await parseArgs([], {})).hosts).toEqual([]);
+    await expect(parseArgs(['--host', 'http://x.test/'], {})).rejects.toThrow('--host http://x.test/: expected a host name (e.g. my-tunnel.example, or my-tunnel.example:443)');
   });
 
   it('answers a request without Host 400 with a text and one log line', async () => {
