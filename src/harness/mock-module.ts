@@ -23,16 +23,7 @@ import { didYouMean, nearest } from './options.js';
  * export const publicRoutes = ['POST /webhook'];
  * ```
  */
-export interface HarnessExports {
-  /**
-   * URL prefix (relative to `/plugin-io/api/<plugin>`, ending in `/`) → folder of the plugin. As
-   * `@api.get("/static/<name>")` does, the prefix serves the files directly in that folder (one
-   * path segment): a subfolder needs its own line. On Canvas, only what a route serves is reachable.
-   */
-  files?: Record<string, string>;
-  /** Route keys (`"POST /webhook"`) and `files` prefixes (`"/static/"`) that need no staff session. */
-  publicRoutes?: string[];
-}
+export type HarnessExports = Pick<MockModule, 'files' | 'publicRoutes'>;
 
 /** Exports the platform reads. */
 const PLATFORM_EXPORTS = ['routes', 'sockets', 'launch', 'setup', 'events'] as const;

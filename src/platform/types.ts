@@ -842,7 +842,7 @@ export interface MockRequest {
   body: unknown;
   /** Lower-case names. */
   headers: Record<string, string | string[] | undefined>;
-  /** The session's staff member (always set in a route: routes need a session). */
+  /** The session's staff member (set in every route but a public one, where it is null when signed out). */
   staff: Staff;
 }
 
@@ -932,8 +932,9 @@ export type Launch = string | ((context: { patient: { id: string } | null; note:
  *   as SimpleAPI does (a trailing slash matters), and `<name>` matches one segment (`[^/]+`) into
  *   `request.params.name`. Every route needs a staff session, as with `StaffSessionAuthMixin`:
  *   without one the platform answers 401 `{"error": "Provided credentials are invalid"}` and the
- *   function is not called. No matching path: 404 with an empty body (the harness then serves the
- *   plugin folder's file at that path, if any); a matching path with another method: 405. A route
+ *   function is not called (unless `publicRoutes` lists it, in the harness). No matching path: 404
+ *   with an empty body (the harness serves folder files only through `files` or `{ file }`); a
+ *   matching path with another method: 405. A route
  *   that throws (or rejects) gives 500 with an empty body, and the harness logs the stack.
  * - **sockets**: keys are channel patterns (`[\w-]` and `<name>` params, each matching `[\w-]+`),
  *   or `"*"` for any channel; the value returns `true` to allow (anything else denies, as does a
@@ -991,6 +992,19 @@ export interface MockModule {
   setup?: (platform: PluginPlatform) => void | Promise<void>;
   /** Event name → what happens: shell buttons in the harness, `platform.trigger(name)` in the test kit. */
   events?: Record<string, MockEvent>;
+  /**
+   * URL prefix (relative to `/plugin-io/api/<plugin>`, ending in `/`) → folder of the plugin: the
+   * route the Python handler has for its files (`@api.get("/static/<name>")`, one path segment).
+   * On Canvas only what a route serves is reachable, so in the harness too. Read by the harness;
+   * the test kit, which has no plugin folder, ignores it.
+   */
+  files?: Record<string, string>;
+  /**
+   * Route keys (`"POST /webhook"`) and `files` prefixes (`"/static/"`) whose handler has no
+   * `StaffSessionAuthMixin`: served without a staff session (`request.staff` is then null). Read
+   * by the harness; in the test kit every route needs the session.
+   */
+  publicRoutes?: string[];
 }
 
 /** An outside event of a mock module: changes the platform's data (its writes notify `onChange` listeners). */
@@ -1002,7 +1016,7 @@ export type HandledResponse = {
   status: number;
   /** Lower-case names. */
   headers: Record<string, string>;
-  /** False when no route path matched (the harness then tries the plugin folder's files). */
+  /** False when no route path matched (the harness then tries the mock's `files` routes). */
   matched: boolean;
   /** The route key that answered, when one matched. */
   route?: string;
