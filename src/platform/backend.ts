@@ -45,7 +45,9 @@ export function createBackend(name: string, mock: MockModule | { default?: MockM
   const exports = mock as Record<string, unknown>;
   // A default export adds to the named ones (and wins where both give the same export).
   const source = exports.default && typeof exports.default === 'object' ? { ...exports, ...exports.default } : exports;
-  const routes = compileRoutes(source.routes, name);
+  const publicRoutes = source.publicRoutes ?? [];
+  if (!Array.isArray(publicRoutes) || !publicRoutes.every((key) => typeof key === 'string')) fail(`${name}: publicRoutes must be a list of route keys such as "POST /webhook"`);
+  const routes = compileRoutes(source.routes, name, new Set(publicRoutes as string[]));
   const sockets = compileSockets(source.sockets, name);
   const events = compileEvents(source.events, name);
   const launch = (source.launch ?? {}) as Record<string, Launch>;

@@ -4,7 +4,7 @@
  * @module
  */
 import { compilePattern } from './paths.js';
-import type { HandledResponse, MockRequest, PluginBackend, PluginPlatform, Route } from './types.js';
+import type { HandledResponse, MockRequest, PluginBackend, PluginPlatform, Route, Staff } from './types.js';
 import { fail } from './values.js';
 
 /** A route of the table, compiled. */
@@ -17,6 +17,8 @@ export interface CompiledRoute {
   pattern: RegExp;
   /** The module's function. */
   handler: Route;
+  /** Listed in the module's `publicRoutes`: answered without a staff session. */
+  public: boolean;
 }
 
 /** A route's answer before the transport's bookkeeping (`matched`, `route`). */
@@ -38,9 +40,10 @@ const JSON_TYPE = { 'content-type': 'application/json' };
  * Reads a mock module's route table: `{ "GET /app/tasks": (request, platform) => response }`.
  * `routes` comes from the module unchecked: anything else than such a table throws.
  * @param plugin - The plugin's name, for the error messages.
+ * @param publicKeys - The module's `publicRoutes`: route keys that need no staff session.
  * @throws TypeError saying which route is wrong and how.
  */
-export function compileRoutes(routes: unknown, plugin: string): CompiledRoute[] {
+export function compileRoutes(routes: unknown, plugin: string, publicKeys: ReadonlySet<string> = new Set()): CompiledRoute[] {
   if (routes == null) return [];
   if (typeof routes !== 'object') fail(`${plugin}: routes must be an object of "METHOD /path": function`);
   return Object.entries(routes).map(([key, handler]: [string, unknown]) => {
@@ -48,7 +51,7 @@ export function compileRoutes(routes: unknown, plugin: string): CompiledRoute[] 
     const where = `${plugin}: route "${key}"`;
     if (!match || !METHODS.has(match[1]!)) fail(`${where}: expected "METHOD /path" with METHOD one of ${[...METHODS].join(', ')}`);
     if (typeof handler !== 'function') fail(`${where}: the value must be a function (request, platform) => response`);
-    return { key, method: match[1]!, pattern: compilePattern(match[2]!, where), handler: handler as Route };
+    return { key, method: match[1]!, pattern: compilePattern(match[2]!, where), handler: handler as Route, public: publicKeys.has(key) };
   });
 }
 
@@ -99,10 +102,10 @@ export async function handleRequest(routes: readonly CompiledRoute[], request: P
     return { status: 405, headers: { allow, ...JSON_TYPE }, body: JSON.stringify({ error: `${method} is not allowed here` }), matched: true };
   }
   const route = found.route.key;
-  // StaffSessionAuthMixin: every route needs a staff session.
-  if (!request.staff) return { status: 401, headers: { ...JSON_TYPE }, body: JSON.stringify({ error: 'Provided credentials are invalid' }), matched: true, route };
+  // StaffSessionAuthMixin: every route needs a staff session, but a public one (a handler without it).
+  if (!request.staff && !found.route.public) return { status: 401, headers: { ...JSON_TYPE }, body: JSON.stringify({ error: 'Provided credentials are invalid' }), matched: true, route };
   const params = { ...found.match?.groups };
-  const routeRequest: MockRequest = { ...request, method, params, query: request.query ?? new URLSearchParams(), headers: request.headers ?? {}, body: request.body, staff: request.staff };
+  const routeRequest: MockRequest = { ...request, method, params, query: request.query ?? new URLSearchParams(), headers: request.headers ?? {}, body: request.body, staff: request.staff as Staff }; // null only in a public route (documented on MockRequest)
   try {
     const value = await found.route.handler(routeRequest, view);
     return { ...normalize(value), matched: true, route };

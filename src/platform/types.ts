@@ -1001,8 +1001,8 @@ export interface MockModule {
   files?: Record<string, string>;
   /**
    * Route keys (`"POST /webhook"`) and `files` prefixes (`"/static/"`) whose handler has no
-   * `StaffSessionAuthMixin`: served without a staff session (`request.staff` is then null). Read
-   * by the harness; in the test kit every route needs the session.
+   * `StaffSessionAuthMixin`: served without a staff session (`request.staff` is then null), in
+   * the harness and in the test kit alike.
    */
   publicRoutes?: string[];
 }

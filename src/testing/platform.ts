@@ -150,7 +150,7 @@ export function mockPlatform(options: MockPlatformOptions = {}): MockPlatform {
   const module: MockModule = options.default != null && typeof options.default === 'object' ? { ...options, ...options.default } : options;
   const effects = createEffects(timing);
   const core = createPlatform({ log, schedule: effects.schedule, ...(now ? { now } : {}), ...(timing && 'after' in timing ? { effectDelay: timing.after } : {}) });
-  const backend = core.plugin(plugin, { routes: module.routes, sockets: module.sockets, setup: module.setup, events: module.events } as MockModule);
+  const backend = core.plugin(plugin, { routes: module.routes, sockets: module.sockets, setup: module.setup, events: module.events, publicRoutes: module.publicRoutes } as MockModule);
   const view: PluginPlatform = backend.platform;
   const ready = backend.setup();
   ready.catch((error) => log(`setup(platform) failed: ${error?.stack ?? error}`));

@@ -149,6 +149,20 @@ describe('the staff session', () => {
     await expect(requestJSON(`${API}/app/me`, { fetch })).resolves.toEqual({ id: platform!.staff.id });
   });
 
+  it('a route in publicRoutes (a handler without StaffSessionAuthMixin) answers signed out, with request.staff null', async () => {
+    const { fetch } = start({
+      signedIn: false,
+      publicRoutes: ['POST /webhook'],
+      routes: { 'POST /webhook': ({ staff }) => ({ staff }), 'GET /app/me': () => ({}) },
+    });
+    expect(await requestJSON(`${API}/webhook`, { fetch, body: {} })).toEqual({ staff: null });
+    expect((await fetch(`${API}/app/me`)).status).toBe(401);
+  });
+
+  it('publicRoutes must be a list of route keys', () => {
+    expect(() => start({ publicRoutes: 'POST /webhook' as never })).toThrow('publicRoutes must be a list of route keys such as "POST /webhook"');
+  });
+
   it('can start signed out', async () => {
     const { fetch, signedIn } = start({ signedIn: false, routes: { 'GET /app/me': () => ({}) } });
     expect(signedIn).toBe(false);
