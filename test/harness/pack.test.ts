@@ -16,7 +16,7 @@ import { haveChromium, launchChromium, openShellApp, ROOT } from '../support/bro
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'register_patient');
 const MESSAGES = join(ROOT, 'test', 'fixtures', 'patient_messages');
-const MARIA = '3e1f7a52-8c4d-4b6e-a1f0-2d9c8b7a6e51';
+const MARIA = '3e1f7a528c4d4b6ea1f02d9c8b7a6e51';
 const SHOTS = join(ROOT, 'test-results', 'harness');
 const poll = { timeout: 10_000, interval: 100 };
 
@@ -105,7 +105,7 @@ describe.runIf(haveChromium())('the packed tarball, installed in a plugin reposi
     await frame.locator('input[name="last_name"]').fill('Johnson');
     await frame.locator('input[name="birth_date"]').fill('1918-08-26');
     await frame.locator('#submit').click();
-    await page.waitForURL(/\/companion\/patient\/[\da-f-]{36}\/$/, { timeout: 10_000 });
+    await page.waitForURL(/\/companion\/patient\/[\da-f]{32}\/$/, { timeout: 10_000 });
     await expect.poll(() => page.locator('[data-testid="patient-name"]').textContent(), poll).toBe('Katherine Johnson');
     await page.screenshot({ path: join(SHOTS, 'pack-register-landed.png') });
 

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../src/harness/index.js';
 import { haveChromium, launchChromium, openShellApp, openShellPage, ROOT } from '../support/browser.js';
 
-const MARIA = '3e1f7a52-8c4d-4b6e-a1f0-2d9c8b7a6e51';
-const AIKO = 'a4d8e2f6-1b7c-4e9a-8d3b-5c2f1e0a9b83';
+const MARIA = '3e1f7a528c4d4b6ea1f02d9c8b7a6e51';
+const AIKO = 'a4d8e2f61b7c4e9a8d3b5c2f1e0a9b83';
 const NOTE = '0c0ffee0-0000-4000-8000-000000000001';
 const FIXTURES = join(ROOT, 'test', 'fixtures');
 const REGISTER_DIR = join(FIXTURES, 'register_patient');
@@ -87,7 +87,7 @@ describe('mock modules: the contract at its edges', () => {
     expect(await backend.authorize({ channel: 'note-1', staff: platform.staff })).toEqual({ allowed: true, reason: '' });
     expect((await backend.authorize({ channel: 'note-2', staff: platform.staff })).allowed).toBe(false);
     expect((await backend.authorize({ channel: 'note-1', staff: null })).reason).toBe('no staff session');
-    const patient = await backend.platform.apply({ type: 'create_patient', first_name: 'Kit', last_name: 'Test', birth_date: '2000-01-01' }, { after: 0 });
+    const patient = await backend.platform.apply({ type: 'CREATE_PATIENT', data: { first_name: 'Kit', last_name: 'Test', birthdate: '2000-01-01' } }, { after: 0 });
     expect(platform.patients.find({ last_name: 'test' })).toEqual([patient]);
     platform.close();
   });
@@ -351,7 +351,7 @@ describe.runIf(haveChromium())('plugin folders in Chromium at 390×844', () => {
     await frame.locator('input[name="birth_date"]').fill('1985-12-10');
     await page.screenshot({ path: shot('register-filled') });
     await frame.locator('#submit').click();
-    await page.waitForURL(/\/companion\/patient\/[\da-f-]{36}\/$/, { timeout: 10_000 });
+    await page.waitForURL(/\/companion\/patient\/[\da-f]{32}\/$/, { timeout: 10_000 });
     const id = new URL(page.url()).pathname.split('/')[3]!;
     expect(harness.platform.patients.get(id)).toMatchObject({ first_name: 'Ada', last_name: last, birth_date: '1985-12-10' });
     await expect.poll(() => text(page, '[data-testid="patient-name"]'), poll).toBe(`Ada ${last}`);
@@ -413,7 +413,7 @@ describe.runIf(haveChromium())('plugin folders in Chromium at 390×844', () => {
   it('shows a patient renamed by an effect in the shell header, live', async () => {
     const { page, errors } = await open(`patient/${AIKO}/`);
     await expect.poll(() => text(page, '[data-testid="patient-name"]'), poll).toBe('Aiko Tanaka');
-    await harness.platform.apply({ type: 'update_patient', patient_id: AIKO, last_name: 'Sato' }, { after: 0 });
+    await harness.platform.apply({ type: 'UPDATE_PATIENT', data: { patient_id: AIKO, last_name: 'Sato' } }, { after: 0 });
     await expect.poll(() => text(page, '[data-testid="patient-name"]'), poll).toBe('Aiko Sato');
     expect(errors).toEqual([]);
   });

@@ -6,9 +6,10 @@
  * test's own. Screenshots go to test-results/harness/ (not committed).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,9 +17,9 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { DEMO_PLUGIN_DIR, nearest, parseApp, parseArgs, parsePlugin, startHarness, type Harness } from '../../src/harness/index.js';
 import { haveChromium, launchChromium, openShellApp, openShellPage, ROOT } from '../support/browser.js';
 
-const ME = '5f0a2c61-3b7e-4d0a-9c55-0c8e1a6b2d11';
-const OTHER_STAFF = '9b3d7e42-6a1f-4c8b-8e27-4f5a9d0c3e22';
-const MARIA = '3e1f7a52-8c4d-4b6e-a1f0-2d9c8b7a6e51';
+const ME = '5f0a2c613b7e4d0a9c550c8e1a6b2d11';
+const OTHER_STAFF = '9b3d7e426a1f4c8b8e274f5a9d0c3e22';
+const MARIA = '3e1f7a528c4d4b6ea1f02d9c8b7a6e51';
 const NOTE = '0c0ffee0-0000-4000-8000-000000000001';
 const TASKS_GLOBAL = 'demo_plugin:global:my-tasks';
 const REGISTER = 'demo_plugin:global:register-patient';
@@ -161,21 +162,30 @@ describe('companion harness: options and the mock platform', () => {
   });
 
   it('takes the plugin of the current folder when none is given: its manifest, else each subfolder with one, else the demo', async () => {
-    const register = join(FIXTURES, 'register_patient');
-    expect((await parseArgs([], {}, register)).pluginDirs).toEqual([{ dir: register, mock: null }]);
-    // A repository of plugins, each in its folder as published.
-    expect((await parseArgs(['--port=0'], {}, FIXTURES)).pluginDirs.map((entry) => entry.dir)).toEqual([join(FIXTURES, 'patient_messages'), register]);
-    // This repository holds no plugin at its root nor one level down: the demo shows.
-    expect((await parseArgs([], {}, ROOT)).pluginDirs).toEqual([]);
-    // Given plugins are the only ones.
-    expect((await parseArgs(['--plugin', 'mine=http://127.0.0.1:8000'], {}, FIXTURES)).pluginDirs).toEqual([]);
-    expect((await parseArgs(['--plugin-dir', register], {}, FIXTURES)).pluginDirs).toEqual([{ dir: register, mock: null }]);
-    // The mock is the one next to the manifest, also when the repository folder is given.
-    const repo = await startHarness({ port: 0, pluginDirs: (await parseArgs([], {}, FIXTURES)).pluginDirs, log: () => {} });
+    // A repository of plugins, each in its folder as published: the two fixture plugins and a
+    // folder without a manifest (a copy, so that other fixtures added to test/fixtures do not count).
+    const plugins = mkdtempSync(join(tmpdir(), 'harness-repo-'));
     try {
-      expect(repo.apps.map((app) => app.plugin)).toEqual(['patient_messages', 'patient_messages', 'patient_messages', 'register_patient']);
+      for (const name of ['register_patient', 'patient_messages']) cpSync(join(FIXTURES, name), join(plugins, name), { recursive: true });
+      mkdirSync(join(plugins, 'docs'));
+      writeFileSync(join(plugins, 'docs', 'README.md'), '# Not a plugin\n');
+      const register = join(plugins, 'register_patient');
+      expect((await parseArgs([], {}, register)).pluginDirs).toEqual([{ dir: register, mock: null }]);
+      expect((await parseArgs(['--port=0'], {}, plugins)).pluginDirs.map((entry) => entry.dir)).toEqual([join(plugins, 'patient_messages'), register]);
+      // This repository holds no plugin at its root nor one level down: the demo shows.
+      expect((await parseArgs([], {}, ROOT)).pluginDirs).toEqual([]);
+      // Given plugins are the only ones.
+      expect((await parseArgs(['--plugin', 'mine=http://127.0.0.1:8000'], {}, plugins)).pluginDirs).toEqual([]);
+      expect((await parseArgs(['--plugin-dir', register], {}, plugins)).pluginDirs).toEqual([{ dir: register, mock: null }]);
+      // The mock is the one next to the manifest, also when the repository folder is given.
+      const repo = await startHarness({ port: 0, pluginDirs: (await parseArgs([], {}, plugins)).pluginDirs, log: () => {} });
+      try {
+        expect(repo.apps.map((app) => app.plugin)).toEqual(['patient_messages', 'patient_messages', 'patient_messages', 'register_patient']);
+      } finally {
+        await repo.close();
+      }
     } finally {
-      await repo.close();
+      rmSync(plugins, { recursive: true, force: true });
     }
   });
 
@@ -231,7 +241,7 @@ describe('companion harness: options and the mock platform', () => {
     expect((await ok.json()).channel).toBe(`staff-${ME}`);
     // No route in the plugin: 404 with a short text that says what was not found (Canvas's own 404 is empty).
     const missing = await fetch(`${harness.origin}/plugin-io/api/demo_plugin/app/nothing`, { headers: { cookie } });
-    expect([missing.status, await missing.text()]).toEqual([404, "No route in demo_plugin's mock and no such file in its folder\n"]);
+    expect([missing.status, await missing.text()]).toEqual([404, "No route in demo_plugin's mock matches GET /app/nothing\n"]);
   });
 
   it('applies effects later: 202 with lookup params, and /find says null until the record lands', async () => {
@@ -243,19 +253,22 @@ describe('companion harness: options and the mock platform', () => {
     expect(ack.lookup_params).toEqual({ first_name: 'Ida', last_name: 'Later', birth_date: '1980-02-03' });
     const find = `${harness.origin}/plugin-io/api/demo_plugin/app/find?${new URLSearchParams({ ...ack.lookup_params, after: ack.lookup_started_at })}`;
     expect(await (await fetch(find, { headers: { cookie } })).json()).toEqual({ patient_id: null });
-    await expect.poll(async () => (await (await fetch(find, { headers: { cookie } })).json()).patient_id, poll).toMatch(/^[\da-f-]{36}$/);
+    await expect.poll(async () => (await (await fetch(find, { headers: { cookie } })).json()).patient_id, poll).toMatch(/^[\da-f]{32}$/);
   });
 
   it('answers 404 for unknown patients and notes, in the shell page and in its API', async () => {
     const status = async (path: string) => (await fetch(`${harness.origin}${path}`, { headers: { cookie } })).status;
     expect(await status(`/companion/patient/${MARIA}/`)).toBe(200);
     expect(await status(`/companion/patient/${MARIA}/?note=${NOTE}`)).toBe(200);
-    expect(await status('/companion/patient/00000000-0000-4000-8000-000000000000/')).toBe(404);
+    expect(await status('/companion/patient/00000000000040008000000000000000/')).toBe(404);
+    // A key matches exactly, as on Canvas: Maria's key dashed or in upper case is no patient.
+    expect(await status('/companion/patient/3e1f7a52-8c4d-4b6e-a1f0-2d9c8b7a6e51/')).toBe(404);
+    expect(await status(`/companion/patient/${MARIA.toUpperCase()}/`)).toBe(404);
     // A note of another patient is no note of this one.
     expect(await status(`/companion/patient/${MARIA}/?note=0c0ffee0-0000-4000-8000-000000000003`)).toBe(404);
     expect(await status('/companion/patient/not-a-uuid/')).toBe(404);
     expect(await status('/companion/nowhere/')).toBe(404);
-    expect(await status('/companion/api/patients/00000000-0000-4000-8000-000000000000')).toBe(404);
+    expect(await status('/companion/api/patients/00000000000040008000000000000000')).toBe(404);
     expect(await status(`/companion/api/launch?app=demo_plugin:note:vitals&patient_id=${MARIA}&note_id=0c0ffee0-0000-4000-8000-000000000003`)).toBe(404);
     // The launch URL is exactly what the mock's on_open gives: the note app gets both ids, the global one none.
     const launch = async (query: string) => (await (await fetch(`${harness.origin}/companion/api/launch?${query}`, { headers: { cookie } })).json()).url;
@@ -264,27 +277,27 @@ describe('companion harness: options and the mock platform', () => {
   });
 
   it('lands platform effects in the shell: a renamed patient, a command in a note, a completed task', async () => {
-    const james = '7c2b9d14-5e3a-4f8b-b2c1-6a0e9d8f7c42';
+    const james = '7c2b9d145e3a4f8bb2c16a0e9d8f7c42';
     const jamesNote = '0c0ffee0-0000-4000-8000-000000000003';
     const shell = async () => (await fetch(`${harness.origin}/companion/api/patients/${james}`, { headers: { cookie } })).json();
     const { platform } = harness;
     const task = platform.tasks.list({ patient_id: james })[0]!;
     await Promise.all([
-      platform.apply({ type: 'update_patient', patient_id: james, first_name: 'Jimmy' }, { after: 0 }),
-      platform.apply({ type: 'add_command', note_id: jamesNote, command: 'Plan', text: 'Recheck A1c in 3 months' }, { after: 0 }),
-      platform.apply({ type: 'complete_task', task_id: task.id }, { after: 0 }),
+      platform.apply({ type: 'UPDATE_PATIENT', data: { patient_id: james, first_name: 'Jimmy' } }, { after: 0 }),
+      platform.apply({ type: 'ORIGINATE_PLAN_COMMAND', data: { note_uuid: jamesNote, narrative: 'Recheck A1c in 3 months' } }, { after: 0 }),
+      platform.apply({ type: 'UPDATE_TASK', data: { id: task.id, status: 'COMPLETED' } }, { after: 0 }),
     ]);
     const data = await shell();
     expect(data.patient.name).toBe('Jimmy Carter');
     expect(data.notes.find((n: { id: string }) => n.id === jamesNote).commands.at(-1)).toMatchObject({ type: 'Plan', text: 'Recheck A1c in 3 months' });
-    expect(data.tasks.find((t: { id: string }) => t.id === task.id).status).toBe('completed');
+    expect(data.tasks.find((t: { id: string }) => t.id === task.id).status).toBe('COMPLETED');
     // A mistaken effect throws at once, where the route can see it.
-    expect(() => platform.apply({ type: 'create_patient', first_name: '', last_name: 'X', birth_date: '2000-01-01' })).toThrow(/first_name/);
+    expect(() => platform.apply({ type: 'CREATE_PATIENT', data: { first_name: '', last_name: 'X', birthdate: '2000-01-01' } })).toThrow(/first_name/);
     expect(() => platform.apply({ type: 'launch_rockets' } as never)).toThrow(/unknown effect type/);
     // One that fails when it lands (the note was signed meanwhile) rejects and is logged; nothing crashes.
     const signed = '0c0ffee0-0000-4000-8000-000000000002';
-    await expect(platform.apply({ type: 'add_command', note_id: signed, command: 'Plan' }, { after: 0 })).rejects.toThrow(/signed/);
-    expect(lines.some((line) => /effect add_command failed when it landed/.test(line))).toBe(true);
+    await expect(platform.apply({ type: 'ORIGINATE_PLAN_COMMAND', data: { note_uuid: signed, narrative: 'Too late' } }, { after: 0 })).rejects.toThrow(/signed/);
+    expect(lines.some((line) => /effect ORIGINATE_PLAN_COMMAND failed when it landed/.test(line))).toBe(true);
   });
 
   it('upgrades the plugin WebSocket only for a channel the session may use, with the trailing slash', async () => {
@@ -392,7 +405,7 @@ describe.runIf(haveChromium())('companion harness in Chromium at 390×844', () =
     const before = await listed();
     expect(before).toBeGreaterThanOrEqual(3);
     expect(await badge()).toBe(before);
-    await page.locator('.row', { hasText: 'Maria Gonzalez' }).click();
+    await page.getByRole('link', { name: /^Maria Gonzalez/ }).click();
     await page.waitForURL(`**/companion/patient/${MARIA}/`);
     await expect.poll(listed, poll).toBe(before);
     expect(await badge()).toBe(before);
@@ -417,7 +430,7 @@ describe.runIf(haveChromium())('companion harness in Chromium at 390×844', () =
     await frame.locator('#birth_date').fill('1990-04-05');
     await page.screenshot({ path: shot('register-filled') });
     await frame.locator('#submit').click();
-    await page.waitForURL(/\/companion\/patient\/[\da-f-]{36}\/$/, { timeout: 10_000 });
+    await page.waitForURL(/\/companion\/patient\/[\da-f]{32}\/$/, { timeout: 10_000 });
     const id = new URL(page.url()).pathname.split('/')[3]!;
     expect(harness.platform.patients.get(id)).toMatchObject({ first_name: 'Grace', last_name: last });
     await expect.poll(() => text(page, '[data-testid="patient-name"]'), poll).toBe(`Grace ${last}`);
