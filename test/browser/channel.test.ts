@@ -221,7 +221,9 @@ describe.runIf(haveChromium())('host channel in Chromium', () => {
     await openHost(frameTag(`${server.origin}/plugin-parsing.html`), server.origin, '/host.html', 'domcontentloaded');
     await expect.poll(() => page.frame({ name: 'plugin' })?.url(), WAIT).toBe(`${server.origin}/plugin-parsing.html`);
     const frame = page.frame({ name: 'plugin' })!;
-    await frame.waitForFunction(() => (window as any).readyStateAtPort != null, undefined, WAIT);
+    // Polled on a timer: a page held in parsing renders no frame, so requestAnimationFrame (the
+    // default polling) would not run again until the slow script arrives.
+    await frame.waitForFunction(() => (window as any).readyStateAtPort != null, undefined, { ...WAIT, polling: 50 });
     expect(await frame.evaluate(() => (window as any).readyStateAtPort)).toBe('loading');
     expect(await frame.evaluate(() => (window as any).slowLoaded)).toBeUndefined();
     await expect.poll(() => releaseSlowScript, WAIT).toBeDefined();
