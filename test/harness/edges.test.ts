@@ -5,12 +5,12 @@
  * socket on session expiry, and upgrades that are not WebSocket upgrades.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startHarness, type Harness } from '../../src/harness/index.js';
+import { raw } from '../support/raw-http.js';
 
 const poll = { timeout: 10_000, interval: 50 };
 /** The mock time limit in these tests: long enough for an answering route on a busy machine, short enough to wait for. */
@@ -18,21 +18,6 @@ const MOCK_TIMEOUT_MS = 300;
 /** A tiny PNG (1×1). */
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a1b7d6ee0000000049454e44ae426082', 'hex');
 
-/** Sends raw bytes; resolves everything the server sent until it closed (or `limit` ms passed). */
-function raw(port: number, text: string, limit = 5_000): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let data = '';
-    const timer = setTimeout(() => socket.destroy(), limit);
-    socket.on('connect', () => socket.write(text));
-    socket.on('data', (chunk) => (data += chunk.toString('latin1')));
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(data);
-    });
-  });
-}
 
 /** Opens a WebSocket; resolves 'open' or the refused status. */
 function openSocket(url: string, cookie: string): Promise<{ ws: WebSocket; result: string }> {

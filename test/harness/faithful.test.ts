@@ -7,28 +7,14 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs, startHarness, type Harness } from '../../src/harness/index.js';
 import { ROOT } from '../support/browser.js';
+import { raw } from '../support/raw-http.js';
 
-/** Sends raw bytes; resolves everything the server sent until it closed (or `limit` ms passed). */
-function raw(port: number, text: string, limit = 5_000): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let data = '';
-    const timer = setTimeout(() => socket.destroy(), limit);
-    socket.on('connect', () => socket.write(text));
-    socket.on('data', (chunk) => (data += chunk.toString('latin1')));
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(data);
-    });
-  });
-}
 
 /** A plugin folder `name` under `dir`: a manifest with one global app, `files` (path → content), and the mock. */
 function pluginFolder(dir: string, name: string, mock: string, files: Record<string, string> = {}): string {
