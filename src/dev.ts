@@ -17,14 +17,12 @@
  */
 import { warn } from './report.js';
 
-/**
- * The messages {@link warnOnce} gave, in this copy of the library. Marked pure, so that a build
- * without the warnings leaves it out too.
- */
-const warned = /* @__PURE__ */ new Set<string>();
+/** The messages {@link warnOnce} gave, in this copy of the library; made by the first (importing does nothing). */
+let warned: Set<string> | undefined;
 
 /** Warns like `warn`, but never twice with the same message: a mistake repeated in a loop is one line. */
 export function warnOnce(message: string): void {
+  warned ??= new Set();
   if (warned.has(message)) return;
   warned.add(message);
   warn(message);
