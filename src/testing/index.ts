@@ -1,7 +1,7 @@
 /**
  * `canvas-companion/testing`: a plugin author's unit tests of their companion page (vitest or
- * jest, happy-dom or jsdom, or a real browser): a stand-in host, a companion launch, and a mock
- * Canvas platform (the harness's) behind `fetch` and `WebSocket`.
+ * jest, happy-dom or jsdom, or a real browser): a stand-in host, a companion launch, a mock
+ * Canvas platform (the harness's) behind `fetch` and `WebSocket`, and a harness trace replayed.
  * @module
  */
 export { connectHost, resetState } from './host.js';
@@ -12,6 +12,9 @@ export { mockPlatform } from './platform.js';
 export type { MockPlatform, MockPlatformOptions, MockSocket } from './platform.js';
 export type { EffectTiming } from './effects.js';
 export type { RecordedRequest } from './fetch.js';
+export { replayTrace } from './replay.js';
+export type { ReplayOptions, ReplayedRequest, TraceReplay } from './replay.js';
+export type { Conditions, Failure, Trace, TraceBody, TraceEffect, TraceFrame, TraceMessage, TraceRequest, TraceSession, TraceSocket } from '../platform/index.js';
 export type {
   AddTaskCommentData, AddTaskData, Address, AddressType, AddressUse, AllergyIntolerance, AllergyIntoleranceFields, ApplyOptions, Appointment, AppointmentFields, AppointmentStatus, BroadcastData,
   ByPatient, CareTeamMembership, CareTeamMembershipFields, CareTeamStatus, Change, ClinicalStatus, Coding, Color, Command, CommandBase, CommandFields, Condition,
