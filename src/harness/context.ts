@@ -8,6 +8,7 @@ import type { Platform } from '../platform/index.js';
 import type { Live } from './live.js';
 import type { Plugins } from './plugins.js';
 import type { Session, Sessions } from './session.js';
+import type { Recorder } from './trace.js';
 
 /** What every HTTP route gets. */
 export interface RequestContext {
@@ -20,10 +21,17 @@ export interface RequestContext {
   sessions: Sessions;
   platform: Platform;
   plugins: Plugins;
+  /** The workbench's trace. */
+  trace: Recorder;
   log: (line: string) => void;
   /** The start time in base 36: the shell's cache-busting. */
   version: string;
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
 }
+
+/** What a shell API route gets: the request's context and the `<name>` parts of its path. */
+export type ApiContext = RequestContext & { params: Record<string, string> };
 
 /** What every WebSocket upgrade gets. */
 export interface UpgradeContext {
@@ -32,7 +40,10 @@ export interface UpgradeContext {
   head: Buffer;
   url: URL;
   current: Session;
+  sessions: Sessions;
   live: Live;
   plugins: Plugins;
+  /** The workbench's trace. */
+  trace: Recorder;
   log: (line: string) => void;
 }

@@ -131,9 +131,18 @@ export const DRAIN_LIMIT = { bytes: 16 * 1_048_576, ms: 10_000 } as const;
  * {@link DRAIN_LIMIT}) before the connection closes. Closing at once would reset the connection
  * under a client still writing, which then never sees the answer.
  */
-export function sendTextAndDrain(request: IncomingMessage, response: ServerResponse, status: number, text: string, { bytes, ms } = DRAIN_LIMIT): void {
-  const body = `${text}\n`;
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body), connection: 'close' });
+export function sendTextAndDrain(request: IncomingMessage, response: ServerResponse, status: number, text: string, limits = DRAIN_LIMIT): void {
+  answerAndDrain(request, response, status, `${text}\n`, 'text/plain; charset=utf-8', limits);
+}
+
+/** {@link sendTextAndDrain} with a JSON body (the shell's API answers its errors as `{ error }`). */
+export function sendJSONAndDrain(request: IncomingMessage, response: ServerResponse, status: number, value: unknown, limits = DRAIN_LIMIT): void {
+  answerAndDrain(request, response, status, JSON.stringify(value), 'application/json', limits);
+}
+
+/** Sends `body` at once, then reads and drops the rest of the request (see {@link sendTextAndDrain}). */
+function answerAndDrain(request: IncomingMessage, response: ServerResponse, status: number, body: string, type: string, { bytes, ms }: typeof DRAIN_LIMIT): void {
+  response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body), connection: 'close' });
   response.write(body);
   let drained = 0;
   let timer: NodeJS.Timeout | undefined;

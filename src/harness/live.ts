@@ -1,22 +1,46 @@
 /**
  * The harness's WebSockets: plugin channels on the mock platform (/plugin-io/ws/<plugin>/<channel>/),
- * the shell's own change feed, and every socket of a session (proxied ones too), so that expiring
- * the session drops them all the way Canvas does (the browser sees close code 1006).
+ * the shell's own feed (data changes, and the workbench's trace of its session), and every socket
+ * of a session (proxied ones too), so that expiring the session drops them all the way Canvas does
+ * (the browser sees close code 1006), and going offline or switching staff drops its plugin sockets.
  * @module
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Change } from '../platform/index.js';
+import { wait } from './conditions.js';
 
-/** Where an accepted socket belongs: a plugin's channel, or the shell's change feed. */
-export type SocketPlace = { plugin: string; channel: string } | { shell: true };
+/** The size of a frame as ws gives it. */
+const byteLength = (data: RawData): number => (Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : data.byteLength);
+
+/** What the workbench watches of a plugin socket (the trace, the session's latency). */
+export interface SocketWatch {
+  /** Milliseconds to wait before each frame sent to it (asked per frame; frames keep their order). */
+  delay(): number;
+  /** The upgrade completed. */
+  opened(): void;
+  /** The handshake was refused (a malformed upgrade). */
+  refused(status: number | null, reason: string): void;
+  /** A frame was sent to the page (`out`) or came from it (`in`). */
+  frame(dir: 'out' | 'in', data: string): void;
+  /** It closed, with the code the page saw (1006 when dropped). */
+  closed(code: number, reason: string): void;
+}
+
+/** Where an accepted socket belongs: a plugin's channel (watched by the workbench), or the shell's feed. */
+export type SocketPlace = { plugin: string; channel: string; watch?: SocketWatch } | { shell: true };
 
 /** A live socket of a session, as expiry drops it. */
 export interface SessionSocket {
   /** Ends the socket without a closing handshake (the browser sees 1006). */
   drop(): void;
+  /** A plugin's socket (mock or proxied), or the shell's own feed. */
+  kind: 'plugin' | 'shell';
 }
+
+/** Which of a session's sockets to drop: all (expiry), or only the plugins' (offline, another staff member). */
+export type DropKind = 'all' | 'plugins';
 
 /** The harness's sockets. */
 export interface Live {
@@ -30,8 +54,13 @@ export interface Live {
   deliver(plugin: string | null, channel: string, frame: string): number;
   /** Tells every open shell that the mock data changed. */
   notifyShell(change: Change): void;
-  /** Drops every socket of a session, proxied ones too (the browser sees 1006); returns how many. */
-  dropSession(token: string | undefined): number;
+  /** Sends a frame to the shell feeds of a session (null: of every session). */
+  feed(token: string | null, frame: string): void;
+  /**
+   * Drops the sockets of a session, proxied ones too (the browser sees 1006): all of them, or only
+   * the plugins' (the shell's feed stays); returns how many.
+   */
+  dropSession(token: string | undefined, kind?: DropKind): number;
   /** How many plugin sockets are open on a channel (for tests and logs). */
   count(plugin: string, channel: string): number;
   /** Ends every socket. */
@@ -71,6 +100,7 @@ export function createLive({ log, maxPayload = 65_536, maxBacklog = 1_048_576, c
   wss.on('wsClientError', (error: Error & { code?: string }, socket, request) => {
     const status = error.code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH' ? 413 : 400;
     log(`${status} WebSocket ${request.url}: ${error.message}`);
+    upgrading.get(request)?.refused(status, error.message);
     if (!socket.writable) return void socket.destroy();
     socket.end(`HTTP/1.1 ${status} ${status === 413 ? 'Payload Too Large' : 'Bad Request'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(error.message) + 1}\r\n\r\n${error.message}\n`);
   });
@@ -78,7 +108,14 @@ export function createLive({ log, maxPayload = 65_536, maxBacklog = 1_048_576, c
   const channels = new Map<string, Set<WebSocket>>();
   /** session token -> each live socket of that session */
   const sessions = new Map<string, Set<SessionSocket>>();
-  const shellClients = new Set<WebSocket>();
+  /** session token -> its open shell feeds */
+  const shellClients = new Map<string, Set<WebSocket>>();
+  /** Upgrades being completed, with their watch: a handshake ws refuses is recorded as refused. */
+  const upgrading = new WeakMap<IncomingMessage, SocketWatch>();
+  /** Per plugin socket: frames waiting for its latency, in order. */
+  const queues = new WeakMap<WebSocket, { last: Promise<void>; waiting: number }>();
+  /** Per plugin socket: what the workbench watches of it. */
+  const watches = new WeakMap<WebSocket, SocketWatch | undefined>();
   /** Raw sockets (upgrading, proxied), destroyed on close. */
   const raw = new Set<Duplex>();
 
@@ -109,26 +146,56 @@ export function createLive({ log, maxPayload = 65_536, maxBacklog = 1_048_576, c
     return true;
   }
 
-  /** The open sockets of a "<plugin>/<channel>" key, created empty on first use. */
-  function channel(key: string): Set<WebSocket> {
-    let set = channels.get(key);
-    if (!set) channels.set(key, (set = new Set()));
+  /** The set of `key` in `map`, created empty on first use. */
+  function setOf<K>(map: Map<K, Set<WebSocket>>, key: K): Set<WebSocket> {
+    let set = map.get(key);
+    if (!set) map.set(key, (set = new Set()));
     return set;
+  }
+
+  /** Sends a broadcast frame to a plugin socket after its session's latency, behind the frames already waiting. */
+  function sendToPlugin(ws: WebSocket, frame: string, set: Set<WebSocket>, key: string, watch: SocketWatch | undefined): boolean {
+    if (ws.readyState !== ws.OPEN) return false;
+    const now = () => {
+      if (send(ws, frame, set, `/plugin-io/ws/${key}/`)) watch?.frame('out', frame);
+    };
+    const ms = watch?.delay() ?? 0;
+    const queue = queues.get(ws);
+    if (!ms && !queue?.waiting) {
+      now();
+      return true;
+    }
+    const waiting = queue ?? { last: Promise.resolve(), waiting: 0 };
+    queues.set(ws, waiting);
+    waiting.waiting++;
+    waiting.last = waiting.last.then(() => wait(ms)).then(() => {
+      waiting.waiting--;
+      now();
+    });
+    return true;
   }
 
   return {
     accept(request, socket, head, token, place) {
+      const watch = 'shell' in place ? undefined : place.watch;
+      if (watch) upgrading.set(request, watch);
       wss.handleUpgrade(request, socket, head, (ws) => {
         // An invalid frame from the page must not take the server down.
         ws.on('error', (error) => log(`WebSocket ${request.url}: ${error.message}; closed`));
-        const forget = track(token, { drop: () => ws.terminate() });
+        const forget = track(token, { drop: () => ws.terminate(), kind: 'shell' in place ? 'shell' : 'plugin' });
         const key = 'shell' in place ? null : `${place.plugin}/${place.channel}`;
-        const set = key === null ? shellClients : channel(key);
+        const set = key === null ? setOf(shellClients, token ?? '') : setOf(channels, key);
         set.add(ws);
-        ws.on('close', () => {
+        watches.set(ws, watch);
+        watch?.opened();
+        if (watch) ws.on('message', (data, binary) => watch.frame('in', binary ? `(binary, ${byteLength(data)} bytes)` : String(data)));
+        ws.on('close', (code, reason) => {
           forget();
           set.delete(ws);
-          if (key !== null && !set.size) channels.delete(key);
+          watch?.closed(code, reason.toString());
+          if (set.size) return;
+          if (key === null) shellClients.delete(token ?? '');
+          else channels.delete(key);
         });
       });
     },
@@ -141,17 +208,21 @@ export function createLive({ log, maxPayload = 65_536, maxBacklog = 1_048_576, c
       let count = 0;
       for (const [key, set] of channels) {
         if (key === `${plugin}/${channel}` || (plugin === null && key.endsWith(`/${channel}`))) {
-          for (const ws of [...set]) if (send(ws, frame, set, `/plugin-io/ws/${key}/`)) count++;
+          for (const ws of [...set]) if (sendToPlugin(ws, frame, set, key, watches.get(ws))) count++;
         }
       }
       return count;
     },
     notifyShell(change) {
       const frame = JSON.stringify({ type: 'changed', kind: change.kind, patient_id: change.patient_id ?? null, note_id: change.note_id ?? null });
-      for (const ws of [...shellClients]) send(ws, frame, shellClients, '/companion/live/');
+      for (const set of shellClients.values()) for (const ws of [...set]) send(ws, frame, set, '/companion/live/');
     },
-    dropSession(token) {
-      const entries = [...((token && sessions.get(token)) || [])];
+    feed(token, frame) {
+      const sets = token === null ? [...shellClients.values()] : [shellClients.get(token) ?? new Set<WebSocket>()];
+      for (const set of sets) for (const ws of [...set]) send(ws, frame, set, '/companion/live/');
+    },
+    dropSession(token, kind = 'all') {
+      const entries = [...((token && sessions.get(token)) || [])].filter((entry) => kind === 'all' || entry.kind === 'plugin');
       for (const entry of entries) entry.drop();
       return entries.length;
     },

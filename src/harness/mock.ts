@@ -12,6 +12,7 @@ import { noRoute, sendPluginFile, type FileRoute, type ServeFileContext } from '
 import { decode, parseBody, readBody, sendJSON, sendText, sendTextAndDrain } from './http.js';
 import type { PreparedMock } from './mock-module.js';
 import { nearest } from './options.js';
+import type { AnswerNotes } from './trace.js';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Statuses a route may answer: 1xx are not final answers, so a route cannot give one. */
@@ -68,6 +69,11 @@ export interface MockRequestContext {
   distDir: string | null;
   /** How long a route may take before the answer is 504, in ms. */
   mockTimeout: number;
+  /**
+   * Filled in for the workbench's trace as the request is answered: who answered, the route, the body.
+   * @default a record nobody reads
+   */
+  notes?: AnswerNotes;
 }
 
 /** The answer to a signed-out request, as StaffSessionAuthMixin gives it. */
@@ -103,12 +109,14 @@ function routeHeaders(plugin: FolderPlugin, headers: Record<string, string>, rou
 
 /** Answers /plugin-io/api/NAME/REST for a plugin folder: its mock's routes, else its file routes, else 404. */
 export async function answerFromMock(plugin: FolderPlugin, context: MockRequestContext): Promise<void> {
-  const { request, response, url, name, rest, staff, log, mockTimeout } = context;
+  const { request, response, url, name, rest, staff, log, mockTimeout, notes = { source: 'harness', route: null, body: null } } = context;
   const where = `${request.method} ${url.pathname}`;
   let body: unknown = null;
   if (WITH_BODY.has(request.method ?? '')) {
     try {
-      body = parseBody(await readBody(request), request.headers['content-type']);
+      const read = await readBody(request);
+      notes.body = read;
+      body = parseBody(read, request.headers['content-type']);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       log(`${error.status} ${where}: ${error.message}`);
@@ -127,7 +135,10 @@ export async function answerFromMock(plugin: FolderPlugin, context: MockRequestC
     log(`504 ${where}: the mock's route gave no answer within ${mockTimeout} ms (does it await something that never settles?)`);
     return sendText(response, 504, `The mock's route gave no answer within ${mockTimeout} ms`);
   }
-  if (!answer.matched) return answerFromFiles(plugin, context, where);
+  if (!answer.matched) return answerFromFiles(plugin, { ...context, notes }, where);
+  notes.route = answer.route ?? null;
+  // A route ran unless the platform answered for it (405, or 401 as StaffSessionAuthMixin does).
+  if (answer.route !== undefined && !(answer.status === 401 && !staff)) notes.source = 'mock';
   // `in`, not a truthiness test: a route may throw null or undefined.
   if ('error' in answer) {
     log(`500 ${where}: route "${answer.route}" threw: ${stackOf(answer.error)}`);
@@ -181,6 +192,7 @@ async function answerFromFiles(plugin: FolderPlugin, context: MockRequestContext
         log(`401 ${where}: no staff session (${route.from} needs one, as StaffSessionAuthMixin does; mark it public in the mock's publicRoutes if its handler has none)`);
         return sendJSON(response, 401, SIGNED_OUT_BODY);
       }
+      if (context.notes) context.notes.source = 'file';
       return sendPluginFile(file, serveContext(plugin, context, where), { type: route.contentType(file), headers: route.headers, context: route.rendered ? {} : null, missing: route.missing, from: route.from });
     }
   }

@@ -257,7 +257,7 @@ export async function loadPlugins({ pluginDirs, plugins, apps, platform, log, di
         log(`404 ${request.method} ${url.pathname}: no plugin ${name} (add --plugin-dir PATH or --plugin ${name}=URL)`);
         return sendText(response, 404, `No plugin ${name} in the harness`);
       }
-      if (plugin.kind === 'proxy') return proxyRequest({ name, origin: plugin.url, request, response, staff, log });
+      if (plugin.kind === 'proxy') return proxyRequest({ name, origin: plugin.url, request, response, staff, log, ...(context.notes ? { notes: context.notes } : {}) });
       return answerFromMock(plugin, { ...context, log, distDir, mockTimeout });
     },
   };

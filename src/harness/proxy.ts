@@ -8,7 +8,9 @@ import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerRespon
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Staff } from '../platform/index.js';
+import { wait } from './conditions.js';
 import { escapeHTML, refuseUpgrade, sendHTML, sendText } from './http.js';
+import type { AnswerNotes } from './trace.js';
 
 /** Hop-by-hop headers (and `host`), never forwarded as they came. */
 const HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host'];
@@ -68,8 +70,11 @@ p{margin:0 0 12px}</style></head><body>
 </body></html>`;
 }
 
-/** Forwards one HTTP request, and its answer back; a server that cannot be reached gets a page that says so. */
-export function proxyRequest({ name, origin, request, response, staff, log }: Forward & { response: ServerResponse }): void {
+/**
+ * Forwards one HTTP request, and its answer back; a server that cannot be reached gets a page that says so.
+ * `notes` (for the trace) learns whether the author's server answered.
+ */
+export function proxyRequest({ name, origin, request, response, staff, log, notes = { source: 'harness', route: null, body: null } }: Forward & { response: ServerResponse; notes?: AnswerNotes }): void {
   const target = new URL(origin);
   let clientGone = false;
   const client = target.protocol === 'https:' ? https : http;
@@ -80,6 +85,7 @@ export function proxyRequest({ name, origin, request, response, staff, log }: Fo
       for (const hop of HOP) if (hop !== 'host') delete headers[hop];
       try {
         response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+        notes.source = 'proxy';
       } catch (error) {
         // A status line or header Node will not send on (e.g. "200 O\x7fK"): a 502 that says so.
         answer.resume();
@@ -123,10 +129,49 @@ export interface ForwardUpgrade extends Forward {
    * when the session expires, and on close) and the socket to the author's server.
    */
   opened(drop: () => void, upstream: Duplex): void;
+  /**
+   * Called when the upgrade is refused (by the author's server, or because it cannot be reached).
+   * @default nothing
+   */
+  refused?: (status: number, reason: string) => void;
+  /**
+   * Milliseconds to wait before passing on each chunk from the author's server (the session's
+   * latency; asked per chunk, chunks keep their order).
+   * @default no wait
+   */
+  delay?: () => number;
+}
+
+/**
+ * Passes the author's server's bytes on to the page: each chunk after `delay()` ms when one is
+ * asked, in order (a chunk stands for a frame: the harness does not read a proxied socket's
+ * frames); straight through, with backpressure, while none is.
+ * @param first - Bytes that came with the upgrade's answer.
+ */
+function relay(from: Duplex, to: Duplex, delay: () => number, first: Buffer): void {
+  let last = Promise.resolve();
+  let waiting = 0;
+  const pass = (chunk: Buffer) => {
+    const ms = delay();
+    if (!ms && !waiting) {
+      if (to.write(chunk)) return;
+      from.pause();
+      to.once('drain', () => from.resume());
+      return;
+    }
+    waiting++;
+    last = last.then(() => wait(ms)).then(() => {
+      waiting--;
+      if (to.writable) to.write(chunk);
+    });
+  };
+  if (first.length) pass(first);
+  from.on('data', pass);
+  from.on('end', () => void last.then(() => to.end()));
 }
 
 /** Forwards one WebSocket upgrade and then the raw bytes both ways; a refusal's status is passed on. */
-export function proxyUpgrade({ name, origin, request, socket, head, staff, log, opened }: ForwardUpgrade): void {
+export function proxyUpgrade({ name, origin, request, socket, head, staff, log, opened, refused = () => {}, delay = () => 0 }: ForwardUpgrade): void {
   const target = new URL(origin);
   const client = target.protocol === 'https:' ? https : http;
   const headers = upstreamHeaders(request, target, staff);
@@ -140,9 +185,9 @@ export function proxyUpgrade({ name, origin, request, socket, head, staff, log, 
     const lines = [`HTTP/1.1 101 ${answer.statusMessage || 'Switching Protocols'}`];
     for (let i = 0; i < answer.rawHeaders.length; i += 2) lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`);
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-    if (upstreamHead.length) socket.write(upstreamHead);
     if (head.length) upstreamSocket.write(head);
-    upstreamSocket.pipe(socket).pipe(upstreamSocket);
+    socket.pipe(upstreamSocket);
+    relay(upstreamSocket, socket, delay, upstreamHead);
     const end = () => {
       socket.destroy();
       upstreamSocket.destroy();
@@ -155,6 +200,7 @@ export function proxyUpgrade({ name, origin, request, socket, head, staff, log, 
     // The author's server refused the upgrade (e.g. 403 from its authenticate()): pass the status on.
     log(`${name}: WebSocket ${request.url} refused by ${origin} with ${answer.statusCode}`);
     answer.resume();
+    refused(answer.statusCode ?? 502, `refused by ${origin}`);
     refuseUpgrade(socket, answer.statusCode ?? 502, answer.statusMessage || 'Refused');
   });
   upstream.on('timeout', () => upstream.destroy(timedOut()));
@@ -162,6 +208,7 @@ export function proxyUpgrade({ name, origin, request, socket, head, staff, log, 
     // Our own destroy() after the browser went away is not the author's server failing.
     if (clientGone) return;
     log(`${name}: could not reach ${origin} for WebSocket ${request.url}: ${describe(error)}`);
+    refused(502, `could not reach ${origin}: ${describe(error)}`);
     refuseUpgrade(socket, 502, 'Bad Gateway');
   });
   // The browser left before the upstream answered: stop asking it.

@@ -3,13 +3,14 @@
  *
  * - /companion/…                          the mock Provider Companion shell (shell-api.ts)
  * - /plugin-io/api/NAME/…                 a plugin folder on the mock platform (mock.ts), or a proxy
- *                                         to the author's server (proxy.ts)
+ *                                         to the author's server (proxy.ts), through the session's
+ *                                         workbench conditions and into the trace (plugin-io.ts)
  * - /companion/live/, /plugin-io/ws/NAME/<channel>/   the shell's change feed, a plugin's channel (live.ts)
  * @module
  */
 import type { RequestContext, UpgradeContext } from './context.js';
 import { decode, refuseUpgrade, sendFile, sendText } from './http.js';
-import { proxyUpgrade } from './proxy.js';
+import { pluginRequest, pluginSocket } from './plugin-io.js';
 import { shellApi, shellFile, shellPage } from './shell-api.js';
 
 /** An HTTP route: method (null: any; GET also answers HEAD), path pattern, handler. */
@@ -30,8 +31,7 @@ const ROUTES: readonly Route[] = [
   [null, /^\/companion\/api(\/.*)$/, (context, [, path = '']) => shellApi(context, path)],
   ['GET', /^\/companion\/patient\/[^/]+$/, ({ response, url }) => void response.writeHead(301, { location: `${url.pathname}/${url.search}` }).end()],
   ['GET', /^\/companion\//, (context) => shellPage(context)],
-  [null, /^\/plugin-io\/api\/(\w+)(\/.*)?$/, ({ request, response, url, current, plugins }, [, name = '', rest = '']) =>
-    plugins.handle({ request, response, url, name, rest, staff: current.staff })],
+  [null, /^\/plugin-io\/api\/(\w+)(\/.*)?$/, pluginRequest],
 ];
 
 const UPGRADES: readonly UpgradeRoute[] = [
@@ -68,37 +68,4 @@ function shellSocket({ request, socket, head, url, current, live, log }: Upgrade
     return refuseUpgrade(socket, 403, 'Forbidden');
   }
   live.accept(request, socket, head, current.token, { shell: true });
-}
-
-/** /plugin-io/ws/<plugin>/<channel>/: a proxied socket, or one the mock's socket rule allows. */
-async function pluginSocket({ request, socket, head, url, current, live, plugins, log }: UpgradeContext, [, name = '', channel = '']: RegExpExecArray): Promise<void> {
-  const plugin = plugins.get(name);
-  if (!plugin) {
-    log(`404 WebSocket ${url.pathname}: no plugin ${name}`);
-    return refuseUpgrade(socket, 404, 'Not Found');
-  }
-  if (plugin.kind === 'proxy') {
-    // Registered before the upstream answers: a browser that leaves meanwhile is not tracked forever.
-    let forget: (() => void) | null = null;
-    let gone = false;
-    socket.once('close', () => {
-      gone = true;
-      forget?.();
-    });
-    return proxyUpgrade({
-      name, origin: plugin.url, request, socket, head, staff: current.staff, log,
-      opened: (drop, upstream) => {
-        live.hold(upstream);
-        if (gone) return void drop();
-        forget = live.track(current.token, { drop });
-      },
-    });
-  }
-  const verdict = await plugins.authorize(plugin, { channel, path: url.pathname, query: url.searchParams, headers: { ...request.headers }, staff: current.staff });
-  if (!verdict.allowed) {
-    log(`${verdict.status} WebSocket ${url.pathname}: ${verdict.reason}`);
-    return refuseUpgrade(socket, verdict.status, verdict.status === 504 ? 'Gateway Timeout' : 'Forbidden');
-  }
-  if (socket.destroyed) return;
-  live.accept(request, socket, head, current.token, { plugin: name, channel });
 }

@@ -13,12 +13,14 @@ import { OptionError, stackOf } from './errors.js';
 import type { PluginCheck } from './compare.js';
 import { allowedHosts, checkHead, HEAD_LIMITS, type Refusal } from './guard.js';
 import { refuseUpgrade, requestUrl, sendText } from './http.js';
+import { effectDelayOf } from './conditions.js';
 import { createLive } from './live.js';
 import { DEFAULT_EFFECT_DELAY, DEFAULT_PORT, type HarnessApp, type HarnessPlugin, type HarnessPluginDir } from './options.js';
 import { DEMO_PLUGIN_DIR, LIBRARY_FILES, ROOT } from './paths.js';
 import { loadPlugins, type Plugins, type ShellApp } from './plugins.js';
 import { routeRequest, routeUpgrade } from './routes.js';
 import { createSessions } from './session.js';
+import { createRecorder } from './trace.js';
 
 /** Options of {@link startHarness}. */
 export interface HarnessOptions {
@@ -128,10 +130,33 @@ export async function startHarness({
   const missing = LIBRARY_FILES.filter((name) => !existsSync(join(distDir, name)));
   if (missing.length) throw new OptionError(`the library is not built (${distDir} has no ${missing.join(', ')}): run npm run build`);
   const showDemo = demo || (!plugins.length && !pluginDirs.length);
-  const platform = createPlatform({ effectDelay, log });
+  const platform = createPlatform({
+    effectDelay, log,
+    // An effect applied as work of a session waits that session's effect_delay when its mock gave no `after`.
+    schedule: (land, after, defaulted) => {
+      const timer = setTimeout(land, effectDelayOf(sessions.active(), after, defaulted));
+      return () => clearTimeout(timer);
+    },
+  });
   const live = createLive({ log });
   platform.setBroadcaster(live.deliver);
-  const unwatch = platform.onChange(live.notifyShell);
+  const sessions = createSessions({ staff: platform.staff, dropSockets: live.dropSession });
+  const trace = createRecorder({
+    publish: (number, update) => {
+      const token = number === null ? null : sessions.byNumber(number)?.token;
+      if (token !== undefined) live.feed(token, JSON.stringify(update));
+    },
+  });
+  const unwatchEffects = platform.onEffect((report) => {
+    // Later steps keep the session their entry was recorded with.
+    const session = report.state === 'scheduled' ? sessions.active() : null;
+    trace.effect(report, { session: session?.number ?? null, after: effectDelayOf(session, report.after, report.defaulted) });
+  });
+  const unwatchChanges = platform.onChange(live.notifyShell);
+  const unwatch = () => {
+    unwatchEffects();
+    unwatchChanges();
+  };
   let loaded: Plugins;
   try {
     loaded = await loadPlugins({
@@ -141,7 +166,6 @@ export async function startHarness({
     platform.close();
     throw error;
   }
-  const sessions = createSessions({ staff: platform.staff, dropSockets: live.dropSession });
   const version = Date.now().toString(36);
 
   /** Connections that carried a request: the client hanging up on one later is not a new bad request. */
@@ -149,6 +173,8 @@ export async function startHarness({
   /** The Host values requests may carry, set once the port is known. */
   let ownHosts = new Set<string>();
   let actual = port;
+  /** The harness's origin, set once the port is known (requests come only after). */
+  let origin = '';
   /** The guard every request and upgrade passes first: its refusal, logged, or null. */
   const refusal = (request: IncomingMessage): Refusal | null => {
     const refused = checkHead(request, ownHosts, actual);
@@ -166,7 +192,7 @@ export async function startHarness({
         log(`400 ${request.method} ${JSON.stringify(request.url)}: the request target must be a path (/...)`);
         return sendText(response, 400, 'The request target must be a path starting with /', { connection: 'close' });
       }
-      await routeRequest({ request, response, url, current: sessions.of(request), sessions, platform, plugins: loaded, log, version });
+      await routeRequest({ request, response, url, current: sessions.of(request), sessions, platform, plugins: loaded, trace, log, version, origin });
     } catch (error) {
       log(`500 ${request.method} ${request.url}: ${stackOf(error)}`);
       if (!response.headersSent) sendText(response, 500, 'The harness failed on this request (see its terminal)');
@@ -236,7 +262,7 @@ export async function startHarness({
       log(`400 WebSocket ${JSON.stringify(request.url)}: the request target must be a path`);
       return refuseUpgrade(socket, 400, 'Bad Request');
     }
-    return routeUpgrade({ request, socket, head, url, current: sessions.of(request), live, plugins: loaded, log });
+    return routeUpgrade({ request, socket, head, url, current: sessions.of(request), sessions, live, plugins: loaded, trace, log });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -255,7 +281,7 @@ export async function startHarness({
   });
   actual = (server.address() as AddressInfo).port;
   ownHosts = allowedHosts(actual, hosts);
-  const origin = `http://127.0.0.1:${actual}`;
+  origin = `http://127.0.0.1:${actual}`;
 
   let closing: Promise<void> | undefined;
   return {

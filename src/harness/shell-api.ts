@@ -1,26 +1,31 @@
 /**
  * The shell's side of the harness: its page, its static files, and the small JSON API the shell
- * reads (session, home, patient page, launch URLs, outside events, and each plugin's mock held
- * against its Python).
+ * reads (session, home, patient page, launch URLs, outside events, each plugin's mock held
+ * against its Python, and the workbench's routes from workbench-api.ts).
  * @module
  */
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { canonicalId, type Patient } from '../platform/index.js';
+import { canonicalId, type Patient, type Staff } from '../platform/index.js';
 import { messageOf } from './errors.js';
 import { sendFile, sendHTML, sendJSON } from './http.js';
 import { SHELL_DIR } from './paths.js';
-import type { RequestContext } from './context.js';
+import type { ApiContext, RequestContext } from './context.js';
 import type { Session } from './session.js';
+import { WORKBENCH_API } from './workbench-api.js';
 
-/** What a shell API route gets: the request's context and the `<name>` parts of its path. */
-type ApiContext = RequestContext & { params: Record<string, string> };
+/** The longest ID a launch with `unchecked=1` passes on as typed. */
+const TYPED_ID_LIMIT = 200;
 
 /** Routes under /companion/api: "METHOD /path" (`<name>` matches one segment) -> handler. */
-const API: Readonly<Record<string, (context: ApiContext) => void>> = {
-  'GET /session': ({ response, current }) => (current.staff ? sendJSON(response, 200, { staff: current.staff }) : signedOut(response, current)),
-  'POST /session': ({ response, sessions }) => sendJSON(response, 200, { staff: sessions.staff }, { 'set-cookie': sessions.signIn() }),
+const API: Readonly<Record<string, (context: ApiContext) => void | Promise<void>>> = {
+  'GET /session': ({ response, current, platform }) =>
+    current.staff && current.found ? sendJSON(response, 200, { staff: current.staff, session: current.found.number, staff_members: platform.staffMembers }) : signedOut(response, current),
+  'POST /session': ({ response, sessions }) => {
+    const { session, cookie } = sessions.signIn();
+    sendJSON(response, 200, { staff: session.staff, session: session.number }, { 'set-cookie': cookie });
+  },
   'POST /session/expire': ({ response, current, sessions, log }) => {
     const dropped = sessions.expire(current);
     log(`session expired from the shell: plugin routes now answer 401, WebSocket upgrades 403 (${dropped} socket${dropped === 1 ? '' : 's'} dropped)`);
@@ -29,7 +34,7 @@ const API: Readonly<Record<string, (context: ApiContext) => void>> = {
   'GET /home': ({ response, current, platform, plugins }) => {
     const staff = current.staff ?? platform.staff;
     sendJSON(response, 200, {
-      staff, apps: plugins.apps, events: platform.events(),
+      staff, session: current.found?.number ?? null, staff_members: platform.staffMembers, apps: plugins.apps, events: platform.events(),
       patients: platform.patients.list().map((p) => ({ ...patientView(p), open_tasks: platform.tasks.list({ patient_id: p.id, status: 'OPEN' }).length })),
       open_tasks: platform.tasks.list({ assignee_id: staff.id, status: 'OPEN' }).length,
       // Today's schedule and unread messages, as Canvas's home shows them.
@@ -42,7 +47,7 @@ const API: Readonly<Record<string, (context: ApiContext) => void>> = {
     if (!patient) return sendJSON(response, 404, { error: 'No such patient' });
     const of = { patient_id: patient.id };
     sendJSON(response, 200, {
-      staff: current.staff, apps: plugins.apps, events: platform.events(), patient: patientView(patient), notes: platform.notes.list(of), tasks: platform.tasks.list(of),
+      staff: current.staff, session: current.found?.number ?? null, staff_members: platform.staffMembers, apps: plugins.apps, events: platform.events(), patient: patientView(patient), notes: platform.notes.list(of), tasks: platform.tasks.list(of),
       appointments: platform.appointments.list(of), messages: platform.messages.list(of), care_team: platform.careTeamMemberships.list(of),
       chart: {
         conditions: platform.conditions.list(of), medications: platform.medications.list(of), allergies: platform.allergyIntolerances.list(of),
@@ -51,7 +56,7 @@ const API: Readonly<Record<string, (context: ApiContext) => void>> = {
     });
   },
   // An outside event of a mock module (its `events` export), from the shell's menu.
-  'POST /events/<plugin>/<name>': ({ response, params, platform, log }) => {
+  'POST /events/<plugin>/<name>': ({ response, params, current, sessions, platform, log }) => {
     let name: string;
     try {
       name = decodeURIComponent(params.name ?? '');
@@ -61,7 +66,8 @@ const API: Readonly<Record<string, (context: ApiContext) => void>> = {
     const where = `event "${name}" of ${params.plugin}`;
     let ran: Promise<void>;
     try {
-      ran = platform.trigger(params.plugin ?? '', name);
+      // As work of the caller's session: the effects it applies wait that session's effect_delay.
+      ran = sessions.run(current.found ?? null, () => platform.trigger(params.plugin ?? '', name));
     } catch (error) {
       log(`404 ${where}: ${messageOf(error)}`);
       return sendJSON(response, 404, { error: messageOf(error) });
@@ -76,19 +82,45 @@ const API: Readonly<Record<string, (context: ApiContext) => void>> = {
   },
   // Each plugin folder's mock held against its Python: routes and channels on both sides, and the warnings.
   'GET /checks': ({ response, plugins }) => sendJSON(response, 200, { plugins: plugins.checks }),
-  'GET /launch': ({ response, url, current, platform, plugins }) => {
+  'GET /launch': ({ response, url, current, platform, plugins, log }) => {
     const query = url.searchParams;
-    const patientId = query.get('patient_id');
-    const noteId = query.get('note_id');
-    const patient = patientId ? platform.patients.get(patientId) : null;
-    if (patientId && !patient) return sendJSON(response, 404, { error: 'No such patient' });
-    const note = noteId ? platform.notes.get(noteId) : null;
-    if (noteId && (!note || note.patient_id !== patient?.id)) return sendJSON(response, 404, { error: 'No such note for this patient' });
-    const result = plugins.launch(query.get('app') ?? '', { patient: patient && { id: patient.id }, note: note && { id: note.id }, staff: current.staff });
+    const typed = { patient_id: query.get('patient_id') || null, note_id: query.get('note_id') || null, staff_id: query.get('staff_id') || null };
+    let context: { patient: { id: string } | null; note: { id: string } | null; staff: Staff | null };
+    if (query.get('unchecked') === '1') {
+      // As typed: a page's own handling of IDs that do not exist can be seen.
+      const bad = Object.entries(typed).find(([, id]) => id !== null && (id.length > TYPED_ID_LIMIT || /[\0-\x1f\x7f]/.test(id)));
+      if (bad) {
+        log(`400 GET /companion/api/launch: ${bad[0]} is over ${TYPED_ID_LIMIT} characters or has control characters`);
+        return sendJSON(response, 400, { error: `${bad[0]} must be up to ${TYPED_ID_LIMIT} characters, without control characters` });
+      }
+      context = {
+        patient: typed.patient_id === null ? null : { id: typed.patient_id },
+        note: typed.note_id === null ? null : { id: typed.note_id },
+        staff: typed.staff_id === null ? current.staff : (platform.staffMembers.find((s) => s.id === typed.staff_id) ?? typedStaff(typed.staff_id)),
+      };
+    } else {
+      const patient = typed.patient_id ? platform.patients.get(typed.patient_id) : null;
+      if (typed.patient_id && !patient) return sendJSON(response, 404, { error: 'No such patient' });
+      const note = typed.note_id ? platform.notes.get(typed.note_id) : null;
+      if (typed.note_id && (!note || note.patient_id !== patient?.id)) return sendJSON(response, 404, { error: 'No such note for this patient' });
+      const staff = typed.staff_id ? platform.staffMembers.find((s) => s.id === typed.staff_id) : current.staff;
+      if (staff === undefined) return sendJSON(response, 404, { error: 'No such staff member' });
+      context = { patient: patient && { id: patient.id }, note: note && { id: note.id }, staff };
+    }
+    const result = plugins.launch(query.get('app') ?? '', context);
     if ('error' in result) return sendJSON(response, result.status, { error: result.error });
     sendJSON(response, 200, { url: result.url });
   },
+  ...WORKBENCH_API,
 };
+
+/** A staff member known only by a typed ID (a launch with `unchecked=1`): every other field empty. */
+function typedStaff(id: string): Staff {
+  return Object.freeze({
+    id, type: 'Staff', name: '', prefix: '', first_name: '', middle_name: '', last_name: '', suffix: '', nickname: '', full_name: '', credentialed_name: '',
+    roles: [], active: false, npi_number: '', primary_practice_location_id: null,
+  });
+}
 
 const patientView = (p: Patient) => ({ ...p, name: `${p.first_name} ${p.last_name}` });
 
@@ -103,14 +135,17 @@ function signedOut(response: ServerResponse, current: Session): void {
   sendJSON(response, 401, { error: 'Signed out', expired: Boolean(current.found) });
 }
 
-/** The API's routes, compiled once; the /session routes are the ones open without a session. */
+/** The routes open without a signed-in session. */
+const OPEN = new Set(['GET /session', 'POST /session', 'POST /session/expire']);
+
+/** The API's routes, compiled once. */
 const ROUTES = Object.entries(API).map(([key, handler]) => {
   const [method, path = ''] = key.split(' ');
-  return { method, pattern: new RegExp(`^${path.replace(/<(\w+)>/g, '(?<$1>[^/]+)')}$`), handler, open: path.startsWith('/session') };
+  return { method, pattern: new RegExp(`^${path.replace(/<(\w+)>/g, '(?<$1>[^/]+)')}$`), handler, open: OPEN.has(key) };
 });
 
 /** Answers /companion/api/<path>. */
-export function shellApi(context: RequestContext, path: string): void {
+export function shellApi(context: RequestContext, path: string): void | Promise<void> {
   const { request, response, current, log } = context;
   const route = ROUTES.find((r) => r.method === request.method && r.pattern.test(path));
   if (!route) {
@@ -142,7 +177,7 @@ export async function shellPage({ request, response, url, current, sessions, pla
   if (status === 404) log(`404 ${request.method} ${path}: no such patient or note (the shell shows "Page not found")`);
   // Opening the companion signs the staff user in (a stand-in for Canvas's login), unless the
   // session was expired on purpose from the menu: then the shell shows "Signed out".
-  const headers = current.found ? {} : { 'set-cookie': sessions.signIn() };
+  const headers = current.found ? {} : { 'set-cookie': sessions.signIn().cookie };
   const html = await readFile(join(SHELL_DIR, 'index.html'), 'utf8');
   sendHTML(response, status, html.replaceAll('{{v}}', version), headers);
 }

@@ -11,7 +11,7 @@ import type { CommandFields, Effect } from './effect-types.js';
 import { bool, checkFields, dict, int, string } from './fields.js';
 import type { MessageMethod } from './messages.js';
 import { checkCommand, type EffectWrites } from './records.js';
-import type { ApplyOptions, EffectScheduler } from './types.js';
+import type { ApplyOptions, Change, EffectReport, EffectScheduler } from './types.js';
 import { fail, messageOf, nearest } from './values.js';
 
 /** An effect as `apply` reads it: from JS, unchecked. */
@@ -45,6 +45,10 @@ export interface EffectsOptions {
   schedule: EffectScheduler;
   /** Reports an effect that failed when it landed. */
   log: (line: string) => void;
+  /** Gets each step of each effect (see {@link EffectReport}). */
+  report: (report: EffectReport) => void;
+  /** Runs `land`, adding the changes it makes (synchronously) to `into`. */
+  watchChanges: <T>(into: Change[], land: () => T) => T;
 }
 
 /** One platform's effects. */
@@ -131,11 +135,12 @@ function effectKinds({ patients, tasks, messages, originate, note }: EffectWrite
 }
 
 /** The effects of one platform. */
-export function createEffects({ writes, broadcasts, effectDelay, schedule, log }: EffectsOptions): Effects {
+export function createEffects({ writes, broadcasts, effectDelay, schedule, log, report, watchChanges }: EffectsOptions): Effects {
   const kinds = effectKinds(writes, broadcasts);
   const accepted = () => Object.keys(kinds).filter((type) => !type.startsWith('ORIGINATE_')).concat(`ORIGINATE_<KEY>_COMMAND (KEY: ${Object.keys(COMMANDS).join(', ')})`).join(', ');
   /** Cancels of the effects scheduled and not landed yet. */
   const scheduled = new Set<() => void>();
+  let nextId = 1;
 
   /** The kind of `effect`, its shape checked: known type, known top-level keys, `data` where the type has it. */
   function kindOf(effect: Given): EffectKind {
@@ -164,11 +169,16 @@ export function createEffects({ writes, broadcasts, effectDelay, schedule, log }
     if (typeof after !== 'number' || !(after >= 0)) fail('apply: after must be a number of milliseconds >= 0');
     kind.check(given);
     const label = given.type === 'CUSTOM' ? `CUSTOM "${String(given.name)}"` : given.type;
+    const changes: Change[] = [];
+    const base = { id: nextId++, plugin, effect, after, defaulted: !own };
+    const tell = (state: EffectReport['state'], outcome: Pick<EffectReport, 'result' | 'error'> = { result: undefined, error: undefined }) =>
+      report({ ...base, state, changes: [...changes], ...outcome });
     const landed = new Promise<unknown>((resolve, reject) => {
       let cancel: (() => void) | null = null;
       let done = false;
       const failed = (error: unknown) => {
         log(`effect ${label} failed when it landed: ${messageOf(error)}`);
+        tell('failed', { result: undefined, error });
         reject(error);
       };
       const land = () => {
@@ -177,14 +187,25 @@ export function createEffects({ writes, broadcasts, effectDelay, schedule, log }
         if (cancel) scheduled.delete(cancel);
         try {
           // A custom effect's run may return a promise: its rejection is a failure too.
-          Promise.resolve(kind.land(given, plugin)).then(resolve, failed);
+          Promise.resolve(watchChanges(changes, () => kind.land(given, plugin))).then((result) => {
+            tell('landed', { result, error: undefined });
+            resolve(result);
+          }, failed);
         } catch (error) {
           failed(error);
         }
       };
-      cancel = schedule(land, after, !own);
-      // A scheduler may land it at once; only one still to land can be cancelled.
-      if (!done && typeof cancel === 'function') scheduled.add(cancel);
+      // Told before it is scheduled: a scheduler may land it at once.
+      tell('scheduled');
+      const cancelTimer = schedule(land, after, !own);
+      // Only one still to land can be cancelled.
+      if (done || typeof cancelTimer !== 'function') return;
+      cancel = () => {
+        done = true;
+        cancelTimer();
+        tell('cancelled');
+      };
+      scheduled.add(cancel);
     });
     // A failed effect is logged; nobody has to await it.
     landed.catch(() => {});

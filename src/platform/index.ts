@@ -15,7 +15,7 @@ import { createBroadcasts } from './broadcast.js';
 import { createEffects, scheduleOnTimer } from './effects.js';
 import { createRecords } from './records.js';
 import { sampleData, samplePractice } from './sample-data.js';
-import type { Change, Platform, PlatformOptions, PluginBackend } from './types.js';
+import type { Change, EffectReport, Platform, PlatformOptions, PluginBackend } from './types.js';
 import { fail, messageOf } from './values.js';
 
 export { parseBody } from './body.js';
@@ -32,7 +32,7 @@ export type {
 } from './enums.js';
 export type {
   Address, AllergyIntolerance, AllergyIntoleranceFields, ApplyOptions, Appointment, AppointmentFields, ByPatient, CareTeamMembership, CareTeamMembershipFields, Change, Coding,
-  Command, Condition, ConditionFields, ContactPoint, EffectScheduler, HandledResponse, Launch, Medication, MedicationFields, Message, MessageFields, MockEvent, MockModule,
+  Command, Condition, ConditionFields, ContactPoint, EffectReport, EffectScheduler, HandledResponse, Launch, Medication, MedicationFields, Message, MessageFields, MockEvent, MockModule,
   MockRequest, MockResponse, Note, Observation, ObservationFields, Party, Patient, PatientContactPerson, Platform, PlatformOptions, PluginBackend, PluginPlatform,
   PracticeLocation, Reads, RecordKind, Ref, Route, SocketRequest, SocketRule, Staff, StaffRole, Store, Task, TaskComment, TaskLabel, Team, Transmission,
 } from './types.js';
@@ -46,7 +46,11 @@ export type {
 export function createPlatform({ effectDelay = 1200, now = new Date(), log = () => {}, schedule = scheduleOnTimer }: PlatformOptions = {}): Platform {
   const practice = samplePractice();
   const listeners = new Set<(change: Change) => void>();
+  const effectListeners = new Set<(report: EffectReport) => void>();
+  /** The change lists of the effects landing now, innermost last (a scheduler may land one inside another). */
+  const landing: Change[][] = [];
   const emit = (change: Change) => {
+    landing.at(-1)?.push(change);
     // A copy: a listener may unsubscribe (or subscribe another) while it runs.
     for (const listener of [...listeners]) {
       try {
@@ -58,7 +62,24 @@ export function createPlatform({ effectDelay = 1200, now = new Date(), log = () 
   };
   const { writes, ...stores } = createRecords({ data: sampleData(now, practice), practice, emit, log });
   const broadcasts = createBroadcasts();
-  const effects = createEffects({ writes, broadcasts, effectDelay, schedule, log });
+  const report = (step: EffectReport) => {
+    for (const listener of [...effectListeners]) {
+      try {
+        listener(step);
+      } catch (error) {
+        log(`an effect listener failed: ${messageOf(error)}`);
+      }
+    }
+  };
+  const watchChanges = <T>(into: Change[], land: () => T): T => {
+    landing.push(into);
+    try {
+      return land();
+    } finally {
+      landing.pop();
+    }
+  };
+  const effects = createEffects({ writes, broadcasts, effectDelay, schedule, log, report, watchChanges });
   const backends = new Map<string, PluginBackend>();
 
   /** What every plugin's view shares: the practice, the records and change notifications. */
@@ -79,6 +100,10 @@ export function createPlatform({ effectDelay = 1200, now = new Date(), log = () 
     apply: (effect, options) => effects.apply(effect, options),
     broadcast: (channel, message) => broadcasts.send(null, channel, message),
     setBroadcaster: broadcasts.setDelivery,
+    onEffect(listener) {
+      effectListeners.add(listener);
+      return () => effectListeners.delete(listener);
+    },
     plugin(name, mock = {}) {
       const backend = createBackend(name, mock, { platform: shared, effects, broadcasts });
       backends.set(name, backend);
@@ -92,6 +117,7 @@ export function createPlatform({ effectDelay = 1200, now = new Date(), log = () 
     close() {
       effects.cancelAll();
       listeners.clear();
+      effectListeners.clear();
       broadcasts.setDelivery(null);
     },
   };

@@ -1075,6 +1075,35 @@ export interface PlatformOptions {
 export type EffectScheduler = (land: () => void, after: number, defaulted: boolean) => () => void;
 
 /**
+ * One step of an applied effect, as {@link Platform.onEffect} listeners get it: `scheduled` when
+ * `apply()` accepted it, then one of `landed`, `failed` or `cancelled`. Each step is a new object
+ * with the same `id`.
+ */
+export interface EffectReport {
+  /** Counts up from 1 per platform; the same at every step of one effect. */
+  readonly id: number;
+  /** `cancelled`: the platform was closed before it landed. */
+  readonly state: 'scheduled' | 'landed' | 'failed' | 'cancelled';
+  /** The plugin that applied it; null for the platform's own `apply`. */
+  readonly plugin: string | null;
+  /** The effect as `apply()` got it. */
+  readonly effect: Effect;
+  /** Milliseconds it was scheduled to wait: its own `after`, else `effectDelay` (a scheduler may use another for the default). */
+  readonly after: number;
+  /** Whether `after` is the default (`apply()` was given none). */
+  readonly defaulted: boolean;
+  /**
+   * The changes made while it landed, as `onChange` listeners got them (those of a custom effect's
+   * `run` up to its first `await`); empty before it lands.
+   */
+  readonly changes: readonly Change[];
+  /** What landing returned (the record) when `landed`; else undefined. */
+  readonly result: unknown;
+  /** What landing threw when `failed`; else undefined. */
+  readonly error: unknown;
+}
+
+/**
  * The whole platform: the data every plugin shares (what a plugin's platform has, without the
  * plugin's name), and the hooks a transport registers.
  */
@@ -1088,6 +1117,12 @@ export interface Platform extends Omit<PluginPlatform, 'plugin'> {
    * channel and the frame text `{"message": …}`; returns how many sockets it reached.
    */
   setBroadcaster(deliver: ((plugin: string | null, channel: string, frame: string) => number) | null): void;
+  /**
+   * Calls `listener` at each step of every applied effect (every plugin's and the platform's own):
+   * scheduled, then landed (with the changes it made and its result), failed or cancelled. A
+   * listener that throws is logged and skipped. Returns the unsubscribe function.
+   */
+  onEffect(listener: (report: EffectReport) => void): () => void;
   /** A plugin's backend from its mock module's exports (checked: a malformed module throws a TypeError saying what is wrong). */
   plugin(name: string, mock?: MockModule | { default?: MockModule }): PluginBackend;
   /** Every plugin's outside events, in the order the plugins and their modules gave them. */

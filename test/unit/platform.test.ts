@@ -507,6 +507,43 @@ describe('effects', () => {
     const { apply } = start({ schedule: atOnce });
     expect(await apply({ type: 'UPDATE_TASK', data: { id: TASK, status: 'COMPLETED' } })).toMatchObject({ status: 'COMPLETED' });
   });
+
+  it('report each step to onEffect: scheduled, then landed with its changes and result, failed, or cancelled', async () => {
+    const { held, schedule } = heldScheduler();
+    const { apply, onEffect, close } = start({ schedule, effectDelay: 50 });
+    const steps: { id: number; state: string; plugin: string | null; after: number; defaulted: boolean; changes: string[]; result: unknown; error: unknown }[] = [];
+    onEffect(({ id, state, plugin, after, defaulted, changes, result, error }) => steps.push({ id, state, plugin, after, defaulted, changes: changes.map((c) => `${c.kind} ${c.action} ${c.id}`), result, error }));
+    const landed = apply({ type: 'UPDATE_TASK', data: { id: TASK, status: 'CLOSED' } });
+    const failing = apply({ type: 'CUSTOM', name: 'boom', run: () => Promise.reject(new Error('no line')) }, { after: 5 });
+    apply({ type: 'CREATE_TASK', data: { title: 'Never' } });
+    expect(steps.map((s) => [s.id, s.state, s.after, s.defaulted])).toEqual([[1, 'scheduled', 50, true], [2, 'scheduled', 5, false], [3, 'scheduled', 50, true]]);
+    held[0]!.land();
+    held[1]!.land();
+    await landed;
+    await expect(failing).rejects.toThrow('no line');
+    expect(steps.slice(3)).toEqual([
+      { id: 1, state: 'landed', plugin: null, after: 50, defaulted: true, changes: [`task updated ${TASK}`], result: expect.objectContaining({ id: TASK, status: 'CLOSED' }), error: undefined },
+      { id: 2, state: 'failed', plugin: null, after: 5, defaulted: false, changes: [], result: undefined, error: new Error('no line') },
+    ]);
+    close();
+    expect(steps.at(-1)).toMatchObject({ id: 3, state: 'cancelled', changes: [] });
+    expect(held[2]!.cancelled).toBe(true);
+  });
+
+  it('onEffect: a listener that throws is logged and the others still hear; unsubscribing stops it', async () => {
+    const { apply, onEffect } = start({ schedule: atOnce });
+    const heard: string[] = [];
+    onEffect(() => {
+      throw new Error('listener broke');
+    });
+    const stop = onEffect((step) => heard.push(step.state));
+    await apply({ type: 'UPDATE_TASK', data: { id: TASK, status: 'COMPLETED' } });
+    expect(heard).toEqual(['scheduled', 'landed']);
+    expect(log).toHaveBeenCalledWith('an effect listener failed: listener broke');
+    stop();
+    await apply({ type: 'UPDATE_TASK', data: { id: TASK, status: 'OPEN' } });
+    expect(heard).toHaveLength(2);
+  });
 });
 
 describe('broadcasts', () => {
