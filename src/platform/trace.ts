@@ -59,6 +59,11 @@ export interface TraceMessage {
   data: unknown;
   /** How it travelled, or what the shell did. */
   detail: string;
+  /**
+   * For `in` and `out`: through the page's port, or `window.postMessage` (a page posting to
+   * `window.parent`, which Canvas ignores; the shell logs it all the same).
+   */
+  via?: 'port' | 'window';
   /** On the note that opened a frame: the URL it loaded (path and query). */
   url?: string;
 }

@@ -109,8 +109,6 @@ const KIT_FETCH = Symbol.for('canvas-companion/testing.fetch');
 /** Headers of the recorded answer that describe the bytes on the wire, not the text the trace kept (maybe cut). */
 const WIRE_HEADERS = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive']);
 const NO_BODY_STATUS = new Set([204, 205, 304]);
-/** The shell's note on a message the page posted to `window.parent`, which Canvas ignores. */
-const NOT_PORT = /^window\.postMessage\b/;
 
 /** A value named in an error: its JSON (cut), or its kind. */
 function shown(value: unknown): string {
@@ -267,7 +265,7 @@ export function replayTrace(trace: Trace | string, options: ReplayOptions = {}):
       const { data } = message;
       if (!isRecord(data) || typeof data.type !== 'string') fail(`trace.messages[${i}].data`, 'a message { type: string }', data);
       if (data.type !== 'INIT_CHANNEL') hostMessages.push(data as HostMessage);
-    } else if (message.dir === 'in' && !NOT_PORT.test(message.detail ?? '')) pageMessages.push(message.data);
+    } else if (message.dir === 'in' && message.via !== 'window') pageMessages.push(message.data);
   });
   Object.freeze(hostMessages);
   Object.freeze(pageMessages);

@@ -55,7 +55,7 @@ afterEach(() => {
 
 describe('the fixture', () => {
   // Every key of the format, and no other (the type checks below fail when trace.ts changes).
-  const MESSAGE_KEYS = ['at', 'dir', 'app', 'app_id', 'type', 'data', 'detail', 'url'] as const;
+  const MESSAGE_KEYS = ['at', 'dir', 'app', 'app_id', 'type', 'data', 'detail', 'url', 'via'] as const;
   const REQUEST_KEYS = ['id', 'at', 'ms', 'session', 'plugin', 'method', 'path', 'query', 'status', 'source', 'route', 'conditions', 'request', 'response'] as const;
   const TRACE_KEYS = ['format', 'version', 'exported_at', 'harness', 'session', 'messages', 'requests', 'effects', 'sockets'] as const;
   expectTypeOf<(typeof MESSAGE_KEYS)[number]>().toEqualTypeOf<keyof TraceMessage>();
@@ -67,7 +67,10 @@ describe('the fixture', () => {
     expect(Object.keys(trace).sort()).toEqual([...TRACE_KEYS].sort());
     for (const message of trace.messages) {
       expect(MESSAGE_KEYS).toEqual(expect.arrayContaining(Object.keys(message)));
-      expect(Object.keys(message)).toHaveLength(message.url === undefined ? MESSAGE_KEYS.length - 1 : MESSAGE_KEYS.length);
+      // `url` only on the note that opened a frame; `via` only on messages that travelled.
+      const optional = Number(message.url === undefined) + Number(message.via === undefined);
+      expect(Object.keys(message)).toHaveLength(MESSAGE_KEYS.length - optional);
+      expect(message.via === undefined).toBe(message.dir === 'info');
     }
     for (const request of trace.requests) expect(Object.keys(request).sort()).toEqual([...REQUEST_KEYS].sort());
   });
