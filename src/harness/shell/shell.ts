@@ -3,79 +3,34 @@
  * the host side of the contract a plugin page sees on Canvas: apps open in a modal whose iframe
  * gets a MessagePort with INIT_CHANNEL on load; the shell closes the modal on CLOSE_MODAL, honours
  * RESIZE, tells note apps about note-tab changes with NOTE_TAB_CHANGE, and logs every message both ways.
+ * Its URL names the app open (deep links, deeplink.ts); the workbench's inspector (inspector.ts and
+ * its panels) sits beside it on a wide screen and in its bottom sheet on a phone.
  * @module
  */
-import type { AllergyIntolerance, Appointment, CareTeamMembership, Condition, Medication, Message, Note, Observation, Patient, Staff, Task } from '../../platform/index.js';
-import type { ShellApp } from '../plugins.js';
+import type { Task } from '../../platform/index.js';
+import { launchQuery, readDeepLink, syncUrl, type DeepLink } from './deeplink.js';
+import { $, esc, toast } from './dom.js';
+import { restartFeed, startFeed } from './feed.js';
+import { initInspector, inspectorDataChanged, inspectorSessionChanged } from './inspector.js';
+import { recordEntry, restoreLog } from './messages.js';
+import type { Direction, HomeData, LaunchParams, PatientData, PatientView, ShellApp, ShellHooks } from './types.js';
 
-/** A patient as the shell's API gives it: with a display name. */
-type PatientView = Patient & { name: string };
-/** A mock module's outside event, as the menu offers it. */
-interface ShellEvent {
-  plugin: string;
-  name: string;
-}
-/** GET /companion/api/home */
-interface HomeData {
-  staff: Staff;
-  apps: ShellApp[];
-  events: ShellEvent[];
-  patients: (PatientView & { open_tasks: number })[];
-  open_tasks: number;
-  /** My appointments today. */
-  schedule: Appointment[];
-  /** Messages to me not read yet. */
-  unread: Message[];
-}
-/** GET /companion/api/patients/<id>: the patient page and what the chart shows of them. */
-interface PatientData {
-  staff: Staff;
-  apps: ShellApp[];
-  events: ShellEvent[];
-  patient: PatientView;
-  notes: Note[];
-  tasks: Task[];
-  appointments: Appointment[];
-  messages: Message[];
-  care_team: CareTeamMembership[];
-  chart: { conditions: Condition[]; medications: Medication[]; allergies: AllergyIntolerance[]; vitals: Observation[] };
-}
 type Route = { name: 'home' } | { name: 'patient'; id: string; noteId: string | null } | { name: 'notfound' };
 /** An app open in a modal. */
 interface Frame {
   app: ShellApp;
   url: string | undefined;
+  /** The launch parameters it was opened with (a Launch panel or deep-link launch); null: the page's context. */
+  launch: LaunchParams | null;
   sheet: HTMLElement;
   /** Null when the app did not open (the sheet says why). */
   iframe: HTMLIFrameElement | null;
   /** The shell's end of the channel handed over on the frame's last load. */
   port: MessagePort | null;
 }
-/** → shell to plugin, ← plugin to shell, • the shell's own note. */
-type Direction = 'out' | 'in' | 'info';
-interface LogEntry {
-  /** ISO time. */
-  at: string;
-  dir: Direction;
-  app: string;
-  appId: string;
-  /** The message's `type`, or ''. */
-  type: string;
-  /** The message as JSON; null for the shell's own notes. */
-  text: string | null;
-  detail: string;
-}
 
 /** A patient key, as Canvas's patient URLs carry it: 32 lower-case hex digits, no dashes. */
 const PATIENT_KEY = /^[\da-f]{32}$/;
-
-/** The element for `selector`; the shell page always has it. */
-function $<E extends HTMLElement = HTMLElement>(selector: string): E {
-  const element = document.querySelector<E>(selector);
-  if (!element) throw new Error(`The shell page has no ${selector}`);
-  return element;
-}
-const esc = (value: unknown) => String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const ICONS = {
   back: '<path d="M15 5l-7 7 7 7"/>',
@@ -88,9 +43,6 @@ const icon = (name: keyof typeof ICONS, cls = 'ico') => `<svg class="${cls}" vie
 const appIcon = (app: ShellApp, cls = 'app-icon') => (app.icon_url
   ? `<img class="${cls}" src="${esc(app.icon_url)}" alt="" aria-hidden="true">`
   : `<span class="${cls} letter" aria-hidden="true">${esc(initials(app.title))}</span>`);
-/** Where the message log is kept while the shell navigates (cleared with the log's Clear button). */
-const LOG_KEY = 'companion-harness-log';
-const LOG_MAX = 300;
 
 function parseRoute(): Route {
   if (location.pathname === '/companion/') return { name: 'home' };
@@ -110,7 +62,8 @@ const state = {
   frames: [] as Frame[],
   /** App ids whose launch URL is being fetched. */
   opening: new Set<string>(),
-  log: [] as LogEntry[],
+  /** The app the URL asked for on load, opened once the page's data is there. */
+  deepLink: readDeepLink() as DeepLink | null,
 };
 if (state.route.name === 'patient' && state.route.noteId) state.tab = 'note';
 
@@ -140,9 +93,6 @@ function relativeDay(iso: string): string {
   return formatDate(iso, false);
 }
 const initials = (name: string) => name.split(/\s+/).map((w) => w[0]).join('').slice(0, 2).toUpperCase();
-function clock(date: Date): string {
-  return `${date.toLocaleTimeString('en-GB', { hour12: false })}.${String(date.getMilliseconds()).padStart(3, '0')}`;
-}
 /** Sex, age and date of birth, as the patient list and header show them. */
 const patientLine = (p: PatientView) => [p.sex_at_birth, p.birth_date && `${age(p.birth_date)} y`, p.birth_date && `DOB ${formatDate(p.birth_date)}`].filter(Boolean).join(' · ');
 /** A time of day from an ISO time: `4:00 PM`. */
@@ -185,32 +135,26 @@ async function load(): Promise<void> {
   state.expired = false;
   state.data = (await response.json()) as HomeData | PatientData;
   render();
+  inspectorDataChanged(hooks);
+  openDeepLink();
+}
+
+/** Opens the app the URL named on load (once: a reload or a shared link), or says why it cannot. */
+function openDeepLink(): void {
+  const link = state.deepLink;
+  if (!link || !state.data) return;
+  state.deepLink = null;
+  if (!state.data.apps.some((app) => app.id === link.app)) {
+    syncUrl(null);
+    return toast(`No app ${link.app} in this harness: the link names an app of another plugin set.`);
+  }
+  void openApp(link.app, link.params ?? undefined);
 }
 
 let reloadTimer: number | undefined;
 function scheduleReload(): void {
   clearTimeout(reloadTimer);
   reloadTimer = window.setTimeout(() => void load(), 120);
-}
-
-/** The shell's own live feed (not a plugin channel): refetch when the mock data changes. */
-let liveSocket: WebSocket | null = null;
-let liveTimer: number | undefined;
-let liveDelay = 1000;
-function connectLive(reconnect = false): void {
-  clearTimeout(liveTimer);
-  liveSocket?.close();
-  const socket = (liveSocket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/companion/live/`));
-  socket.addEventListener('open', () => {
-    liveDelay = 1000;
-    if (reconnect) scheduleReload();
-  });
-  socket.addEventListener('message', scheduleReload);
-  socket.addEventListener('close', () => {
-    if (liveSocket !== socket) return;
-    liveTimer = window.setTimeout(() => connectLive(true), liveDelay);
-    liveDelay = Math.min(liveDelay * 2, 15_000);
-  });
 }
 
 // ---- rendering ------------------------------------------------------------------------------
@@ -332,15 +276,22 @@ function renderView(): void {
 
 // ---- app frames: the host side of the MessagePort contract ---------------------------------------
 
-/** Asks the harness what the app's on_open() returns here: `{ url }`, or `{ error }` to show instead. */
-async function launch(app: ShellApp): Promise<{ url?: string; error?: string }> {
-  const params = new URLSearchParams({ app: app.id });
-  const patient = patientData()?.patient;
-  const current = note();
-  if (app.scope !== 'global' && patient) params.set('patient_id', patient.id);
-  if (app.scope === 'note' && current) params.set('note_id', current.id);
+/**
+ * Asks the harness what the app's on_open() returns: `{ url }`, or `{ error }` to show instead. The
+ * context is the page's (its patient and note), unless `params` gives one of its own.
+ */
+async function launch(app: ShellApp, params: LaunchParams | null): Promise<{ url?: string; error?: string }> {
+  let query: URLSearchParams;
+  if (params) query = launchQuery(app.id, params);
+  else {
+    query = new URLSearchParams({ app: app.id });
+    const patient = patientData()?.patient;
+    const current = note();
+    if (app.scope !== 'global' && patient) query.set('patient_id', patient.id);
+    if (app.scope === 'note' && current) query.set('note_id', current.id);
+  }
   try {
-    const response = await fetch(`/companion/api/launch?${params}`, { cache: 'no-store' });
+    const response = await fetch(`/companion/api/launch?${query}`, { cache: 'no-store' });
     const body = (await response.json().catch(() => ({}))) as { url?: unknown; error?: string };
     return response.ok && typeof body.url === 'string' ? { url: body.url } : { error: body.error ?? `The harness answered ${response.status}` };
   } catch {
@@ -348,22 +299,28 @@ async function launch(app: ShellApp): Promise<{ url?: string; error?: string }> 
   }
 }
 
-async function openApp(id: string): Promise<void> {
+/**
+ * Opens an app: in the page's context (its tab, for a patient or note app), or with launch
+ * parameters of its own (`params`: from the Launch panel or a deep link), as a modal over the page.
+ */
+async function openApp(id: string, params?: LaunchParams): Promise<void> {
   const app = state.data?.apps.find((a) => a.id === id);
   if (!app || state.opening.has(id)) return;
+  const own = params ?? null;
+  const inTab = !own && app.scope !== 'global';
   // One modal at a time; a note's apps stay alive behind their tabs while the note is open.
-  for (const frame of [...state.frames]) if (!(app.scope === 'note' && frame.app.scope === 'note')) closeFrame(frame, 'replaced by another app');
+  for (const frame of [...state.frames]) if (!(inTab && app.scope === 'note' && frame.app.scope === 'note' && !frame.launch)) closeFrame(frame, 'replaced by another app');
   let frame = state.frames.find((f) => f.app.id === app.id);
   if (!frame) {
     state.opening.add(id);
-    const launched = await launch(app).finally(() => state.opening.delete(id));
-    frame = createFrame(app, launched);
+    const launched = await launch(app, own).finally(() => state.opening.delete(id));
+    frame = createFrame(app, own, launched);
   }
-  if (app.scope === 'global') showFrames(frame);
-  else setTab(app.id);
+  if (inTab) setTab(app.id);
+  else showFrames(frame);
 }
 
-function createFrame(app: ShellApp, { url, error }: { url?: string; error?: string }): Frame {
+function createFrame(app: ShellApp, own: LaunchParams | null, { url, error }: { url?: string; error?: string }): Frame {
   const sheet = document.createElement('section');
   sheet.className = 'sheet';
   sheet.setAttribute('role', 'dialog');
@@ -371,7 +328,7 @@ function createFrame(app: ShellApp, { url, error }: { url?: string; error?: stri
   sheet.dataset.app = app.id;
   sheet.innerHTML = `<div class="sheet-bar"><div class="sheet-title"><b>${esc(app.title)}</b><span>${esc(app.plugin)} · ${esc(app.scope)}</span></div>
     <button type="button" class="icon-btn sheet-close" aria-label="Close ${esc(app.title)}">${icon('close')}</button></div>`;
-  const frame: Frame = { app, url, sheet, iframe: null, port: null };
+  const frame: Frame = { app, url, launch: own, sheet, iframe: null, port: null };
   sheet.querySelector('.sheet-close')?.addEventListener('click', () => closeFrame(frame, 'closed from the shell'));
   if (error !== undefined || url === undefined) {
     // No launch URL: say why, where the page would have been.
@@ -390,7 +347,11 @@ function createFrame(app: ShellApp, { url, error }: { url?: string; error?: stri
   }
   $('#sheets').append(sheet);
   state.frames.push(frame);
-  record('info', frame, null, error !== undefined || url === undefined ? `not opened: ${error}` : `opened ${url.replace(location.origin, '')}`);
+  if (error !== undefined || url === undefined) record('info', frame, null, `not opened: ${error}`);
+  else {
+    const loaded = url.replace(location.origin, '');
+    record('info', frame, null, `opened ${loaded}`, loaded);
+  }
   return frame;
 }
 
@@ -452,10 +413,12 @@ function closeFrame(frame: Frame, why: string): void {
 }
 
 /** Shows one frame (or none) and the backdrop behind it. */
-function showFrames(visible: Frame | null = state.frames.find((f) => f.app.id === state.tab || f.app.scope === 'global') ?? null): void {
+function showFrames(visible: Frame | null = state.frames.find((f) => f.app.id === state.tab || f.app.scope === 'global' || f.launch) ?? null): void {
   for (const frame of state.frames) frame.sheet.hidden = frame !== visible;
   $('#backdrop').hidden = !visible;
   document.body.classList.toggle('modal-open', Boolean(visible));
+  // The URL names the app showing, so that a reload or a shared link opens it again.
+  syncUrl(visible ? { app: visible.app.id, params: visible.launch } : null);
 }
 
 /** Switches the patient or note tab; in a note, every live note app hears NOTE_TAB_CHANGE, as on Canvas. */
@@ -487,80 +450,12 @@ function describeData(data: unknown): string {
   }
 }
 
-function record(dir: Direction, frame: Frame, data: unknown, detail: string): void {
+function record(dir: Direction, frame: Frame, data: unknown, detail: string, url?: string): void {
   const type = data && typeof data === 'object' && typeof (data as { type?: unknown }).type === 'string' ? (data as { type: string }).type : '';
-  const entry: LogEntry = { at: new Date().toISOString(), dir, app: frame.app.title, appId: frame.app.id, type, text: data === null ? null : describeData(data), detail };
-  state.log.push(entry);
-  if (state.log.length > LOG_MAX) state.log.shift();
-  showEntry(entry);
-  saveLog();
-}
-
-const ARROWS: Readonly<Record<Direction, { arrow: string; label: string }>> = {
-  out: { arrow: '→', label: 'to plugin' },
-  in: { arrow: '←', label: 'from plugin' },
-  info: { arrow: '•', label: 'shell' },
-};
-
-/** Adds one entry to the list; the badge counts exactly the entries listed. */
-function showEntry(entry: LogEntry): void {
-  const item = document.createElement('li');
-  item.className = `log-${entry.dir}`;
-  item.dataset.dir = entry.dir;
-  item.dataset.type = entry.type;
-  item.dataset.app = entry.appId;
-  const { arrow, label } = ARROWS[entry.dir] ?? ARROWS.info;
-  item.innerHTML = `<div class="log-head"><span class="log-arrow" aria-label="${label}">${arrow}</span>
-    <b>${esc(entry.type || entry.detail)}</b><span class="log-app">${esc(entry.app)}</span><time>${clock(new Date(entry.at))}</time></div>
-    ${entry.text !== null ? `<code>${esc(entry.text)}</code><small>${esc(entry.detail)}</small>` : ''}`;
-  const list = $('#log-list');
-  list.append(item);
-  while (list.children.length > LOG_MAX) list.firstElementChild?.remove();
-  list.scrollTop = list.scrollHeight;
-  $('#log-count').textContent = String(list.children.length);
-  $('#log-last').textContent = `${arrow} ${entry.type || entry.detail} · ${entry.app}`;
-}
-
-function saveLog(): void {
-  try {
-    sessionStorage.setItem(LOG_KEY, JSON.stringify(state.log));
-  } catch {
-    // Storage full or blocked: the log still works for this page.
-  }
-}
-
-/** Shows what was logged before the shell navigated (same tab, until cleared). */
-function restoreLog(): void {
-  let saved: unknown = [];
-  try {
-    saved = JSON.parse(sessionStorage.getItem(LOG_KEY) ?? '[]');
-  } catch {
-    saved = [];
-  }
-  if (!Array.isArray(saved)) return;
-  for (const entry of saved.slice(-LOG_MAX) as unknown[]) {
-    if (!entry || typeof entry !== 'object' || typeof (entry as LogEntry).at !== 'string') continue;
-    state.log.push(entry as LogEntry);
-    showEntry(entry as LogEntry);
-  }
-}
-
-function toggleLog(open = Boolean($('#log-body').hidden)): void {
-  $('#log-body').hidden = !open;
-  $('#log-toggle').setAttribute('aria-expanded', String(open));
-  document.body.classList.toggle('log-open', open);
+  recordEntry({ at: new Date().toISOString(), dir, app: frame.app.title, appId: frame.app.id, type, text: data === null ? null : describeData(data), detail, ...(url === undefined ? {} : { url }) });
 }
 
 // ---- session ----------------------------------------------------------------------------------
-
-let toastTimer: number | undefined;
-function toast(text: string): void {
-  const element = $('#toast');
-  element.textContent = text;
-  element.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = window.setTimeout(() => (element.hidden = true), 4000);
-}
 
 async function expireSession(): Promise<void> {
   await fetch('/companion/api/session/expire', { method: 'POST' });
@@ -568,6 +463,7 @@ async function expireSession(): Promise<void> {
   state.expired = true;
   render();
   toast('Session expired. Open plugin pages now get 401 from their routes.');
+  void inspectorSessionChanged();
 }
 
 async function signIn(): Promise<void> {
@@ -575,11 +471,10 @@ async function signIn(): Promise<void> {
   if (!response.ok) return toast('Could not sign in.');
   state.signedOut = false;
   toast('Signed in with a fresh session cookie.');
-  if (liveSocket?.readyState !== WebSocket.OPEN) {
-    liveDelay = 1000;
-    connectLive(true);
-  }
+  // The feed follows the session's cookie: connect again for the new session's trace.
+  restartFeed();
   await load();
+  void inspectorSessionChanged();
 }
 
 // ---- events -----------------------------------------------------------------------------------
@@ -642,16 +537,10 @@ document.addEventListener('click', (event) => {
 $<HTMLDialogElement>('#menu').addEventListener('click', (event) => {
   if (event.target === event.currentTarget) (event.currentTarget as HTMLDialogElement).close();
 });
-$('#log-toggle').addEventListener('click', () => toggleLog());
-$('#log-clear').addEventListener('click', () => {
-  state.log.length = 0;
-  saveLog();
-  $('#log-list').replaceChildren();
-  $('#log-count').textContent = '0';
-  $('#log-last').textContent = 'Log cleared';
-});
 document.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape' && !$<HTMLDialogElement>('#menu').open) {
+  // Escape in the inspector (a field, a select) is the inspector's, not the app's.
+  const inInspector = event.target instanceof Element && event.target.closest('#log') !== null;
+  if (event.key === 'Escape' && !inInspector && !$<HTMLDialogElement>('#menu').open) {
     const frame = state.frames.find((f) => !f.sheet.hidden);
     if (frame) closeFrame(frame, 'Escape');
   }
@@ -665,6 +554,17 @@ const sizes = new ResizeObserver(() => {
 sizes.observe($('#top'));
 sizes.observe($('#log-toggle'));
 
+/** What the inspector's panels may ask of the companion. */
+const hooks: ShellHooks = {
+  data: () => state.data,
+  reload: load,
+  expire: expireSession,
+  signIn,
+  trigger: triggerEvent,
+  open: openApp,
+};
+
+initInspector(hooks);
 restoreLog();
 void load();
-connectLive();
+startFeed({ changed: scheduleReload });
