@@ -28,6 +28,8 @@ export interface RequestContext {
   version: string;
   /** `http://127.0.0.1:<port>` */
   origin: string;
+  /** The harness's `--effect-delay`, in ms: how long effects wait when neither the mock nor the session says. */
+  effectDelay: number;
 }
 
 /** What a shell API route gets: the request's context and the `<name>` parts of its path. */

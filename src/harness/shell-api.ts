@@ -135,13 +135,18 @@ function signedOut(response: ServerResponse, current: Session): void {
   sendJSON(response, 401, { error: 'Signed out', expired: Boolean(current.found) });
 }
 
-/** The routes open without a signed-in session. */
-const OPEN = new Set(['GET /session', 'POST /session', 'POST /session/expire']);
+/**
+ * Who may call a route: anyone (`open`), a session the harness knows even when it expired
+ * (`known`: its trace is wanted most right after "Expire now"), or a signed-in one (every other route).
+ */
+const ACCESS: Readonly<Record<string, 'open' | 'known'>> = {
+  'GET /session': 'open', 'POST /session': 'open', 'POST /session/expire': 'open', 'GET /trace': 'known',
+};
 
 /** The API's routes, compiled once. */
 const ROUTES = Object.entries(API).map(([key, handler]) => {
   const [method, path = ''] = key.split(' ');
-  return { method, pattern: new RegExp(`^${path.replace(/<(\w+)>/g, '(?<$1>[^/]+)')}$`), handler, open: OPEN.has(key) };
+  return { method, pattern: new RegExp(`^${path.replace(/<(\w+)>/g, '(?<$1>[^/]+)')}$`), handler, access: ACCESS[key] ?? 'signed-in' };
 });
 
 /** Answers /companion/api/<path>. */
@@ -152,7 +157,8 @@ export function shellApi(context: RequestContext, path: string): void | Promise<
     log(`404 ${request.method} /companion/api${path}: the shell's API has no such route`);
     return sendJSON(response, 404, { error: `No such route: ${request.method} /companion/api${path}` });
   }
-  if (!route.open && !current.staff) {
+  const allowed = route.access === 'open' || (route.access === 'known' ? Boolean(current.found) : Boolean(current.staff));
+  if (!allowed) {
     log(`401 ${request.method} /companion/api${path}: no staff session (the shell signs in again when reloaded)`);
     return signedOut(response, current);
   }

@@ -65,7 +65,7 @@ function refuse({ request, response, url, log }: ApiContext, status: number, err
   sendJSON(response, status, { error });
 }
 
-/** The signed-in session of a route that needs one (the shell API checks that before any route runs). */
+/** The session of a route that needs one (signed in, or known for GET /trace: the shell API checks that before any route runs). */
 const sessionOf = ({ current }: ApiContext): SessionState => current.found as SessionState;
 
 /** The workbench's routes: "METHOD /path" -> handler. */
@@ -85,7 +85,7 @@ export const WORKBENCH_API: Readonly<Record<string, (context: ApiContext) => voi
   },
   'GET /trace': (context) => {
     const session = sessionOf(context);
-    sendJSON(context.response, 200, { session: traceSession(session), harness: { version: harnessVersion(), origin: context.origin }, ...context.trace.list(session.number) });
+    sendJSON(context.response, 200, { session: traceSession(session), harness: { version: harnessVersion(), origin: context.origin, effect_delay: context.effectDelay }, ...context.trace.list(session.number) });
   },
   'DELETE /trace': (context) => {
     context.trace.forget(sessionOf(context).number);

@@ -185,7 +185,8 @@ export interface Trace {
   version: 1;
   /** ISO time of the export. */
   exported_at: string;
-  harness: { version: string; origin: string };
+  /** The harness that recorded it: its package version, its origin, and its `--effect-delay` in ms (what `effect_delay: null` means). */
+  harness: { version: string; origin: string; effect_delay: number };
   session: TraceSession;
   messages: TraceMessage[];
   requests: TraceRequest[];

@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRACE_FORMAT, type Trace } from '../../src/platform/trace.js';
 import { startHarness, type Harness } from '../../src/harness/index.js';
+import { replayTrace } from '../../src/testing/index.js';
 import { haveChromium, launchChromium, ROOT } from '../support/browser.js';
 
 const ME = '5f0a2c613b7e4d0a9c550c8e1a6b2d11';
@@ -149,6 +150,9 @@ describe.runIf(haveChromium())('the harness shell as a workbench', () => {
         await expect.poll(() => liveStatus(tasks), poll).toBe('open');
         // A long delay from the Network panel, so that "scheduled" is there to see.
         await panel(page, 'network');
+        // On the default, the fields show the harness's own --effect-delay, disabled.
+        await expect.poll(() => page.locator('#net-delay-default-ms').textContent(), poll).toBe(': 600 ms');
+        expect([await page.locator('#net-delay').inputValue(), await page.locator('#net-delay').isDisabled()]).toEqual(['600', true]);
         await page.locator('#net-delay-default').uncheck();
         await page.locator('#net-delay').fill('4000');
         await page.locator('#net-delay').press('Enter');
@@ -398,7 +402,14 @@ describe.runIf(haveChromium())('the harness shell as a workbench', () => {
         expect(trace.sockets.some((s) => s.channel === `staff-${ME}`)).toBe(true);
         const opened = trace.messages.find((m) => m.dir === 'info' && m.app_id === TASKS && m.detail.startsWith('opened'));
         expect(opened).toMatchObject({ url: '/plugin-io/api/demo_plugin/app/tasks', data: null });
-        expect(trace.messages.find((m) => m.type === 'INIT_CHANNEL')).toMatchObject({ dir: 'out', data: { type: 'INIT_CHANNEL' } });
+        expect(trace.messages.find((m) => m.type === 'INIT_CHANNEL')).toMatchObject({ dir: 'out', via: 'window', data: { type: 'INIT_CHANNEL' } });
+        expect(trace.harness.effect_delay).toBe(600);
+        // The file is what the test kit replays: the app's launch URL, and the recorded answer of a route.
+        const replay = replayTrace(JSON.stringify(trace));
+        expect([replay.app, replay.url]).toEqual([TASKS, '/plugin-io/api/demo_plugin/app/tasks']);
+        const recorded = trace.requests.find((r) => r.path === TASKS_DATA && r.status === 200)!;
+        const replayed = await replay.fetch(`${harness.origin}${TASKS_DATA}${recorded.query}`);
+        expect([replayed.status, await replayed.text()]).toEqual([200, recorded.response?.body]);
         expect(errors).toEqual([]);
       });
     });

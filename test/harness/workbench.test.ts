@@ -365,6 +365,22 @@ describe('the harness workbench (server)', () => {
     expect((await trace(b)).requests.map((r) => r.session)).toEqual([b.number]);
     expect((await trace(b)).session).toMatchObject({ number: b.number, staff: { id: staff[0]!.id } });
   });
+
+  it('still gives an expired session its trace (to export it), but nothing else; an unknown cookie gets nothing', async () => {
+    const a = await signIn();
+    expect((await call(a, 'GET', '/whoami')).status).toBe(200);
+    await expect.poll(async () => (await trace(a)).requests.some((r) => r.session === a.number), poll).toBe(true);
+    expect((await api(a, 'POST', '/session/expire')).status).toBe(204);
+    const after = await api(a, 'GET', '/trace');
+    expect(after.status).toBe(200);
+    expect(after.body?.session).toMatchObject({ number: a.number, staff: null });
+    expect((after.body?.requests as TraceRequest[]).some((r) => r.session === a.number && r.path === '/plugin-io/api/wb/whoami')).toBe(true);
+    for (const [method, path] of [['GET', '/conditions'], ['PUT', '/conditions'], ['DELETE', '/trace'], ['GET', '/home']] as const) {
+      expect([method, path, (await api(a, method, path, method === 'PUT' ? { latency: 1 } : undefined)).status]).toEqual([method, path, 401]);
+    }
+    expect((await api({ cookie: 'sessionid=not-a-session', number: 0 }, 'GET', '/trace')).status).toBe(401);
+    expect((await api(null, 'GET', '/trace')).status).toBe(401);
+  });
 });
 
 describe('the workbench\'s bounds, end to end', () => {

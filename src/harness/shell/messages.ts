@@ -115,7 +115,7 @@ export function traceMessages(): TraceMessage[] {
         data = entry.text;
       }
     }
-    return { at: entry.at, dir: entry.dir, app: entry.app, app_id: entry.appId, type: entry.type, data, detail: entry.detail, ...(entry.url === undefined ? {} : { url: entry.url }) };
+    return { at: entry.at, dir: entry.dir, app: entry.app, app_id: entry.appId, type: entry.type, data, detail: entry.detail, ...(entry.url === undefined ? {} : { url: entry.url }), ...(entry.via === undefined ? {} : { via: entry.via }) };
   });
 }
 

@@ -56,9 +56,11 @@ function draw(c: Conditions): void {
   set('#net-latency-range', String(Math.min(c.latency, Number(input('#net-latency-range').max))));
   input('#net-offline').checked = c.offline;
   input('#net-delay-default').checked = c.effect_delay === null;
-  // null: the harness's own delay, which the shell does not know; the fields stand empty.
-  set('#net-delay', c.effect_delay === null ? '' : String(c.effect_delay));
-  set('#net-delay-range', String(Math.min(c.effect_delay ?? 0, Number(input('#net-delay-range').max))));
+  // null: the harness's own delay (its --effect-delay), shown in the fields, which stand disabled.
+  const delay = c.effect_delay ?? trace.effectDelay;
+  set('#net-delay', delay === null ? '' : String(delay));
+  set('#net-delay-range', String(Math.min(delay ?? 0, Number(input('#net-delay-range').max))));
+  $('#net-delay-default-ms').textContent = trace.effectDelay === null ? '' : `: ${trace.effectDelay} ms`;
   input('#net-delay').disabled = input('#net-delay-range').disabled = c.effect_delay === null;
   // The failure form follows a new failure only: what is being typed there for the next one stays.
   const failureNow = JSON.stringify(c.failure);
@@ -100,7 +102,7 @@ export function initNetwork(): void {
     input(id).addEventListener('change', () => void put({ latency: numberOf(id) ?? 0 }));
   }
   input('#net-offline').addEventListener('change', () => void put({ offline: input('#net-offline').checked }));
-  input('#net-delay-default').addEventListener('change', () => void put({ effect_delay: input('#net-delay-default').checked ? null : (numberOf('#net-delay') ?? 1200) }));
+  input('#net-delay-default').addEventListener('change', () => void put({ effect_delay: input('#net-delay-default').checked ? null : (numberOf('#net-delay') ?? trace.effectDelay ?? 0) }));
   for (const id of ['#net-delay', '#net-delay-range']) {
     input(id).addEventListener('change', () => void put({ effect_delay: numberOf(id) }));
   }

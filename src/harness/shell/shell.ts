@@ -13,7 +13,7 @@ import { $, esc, toast } from './dom.js';
 import { restartFeed, startFeed } from './feed.js';
 import { initInspector, inspectorDataChanged, inspectorSessionChanged } from './inspector.js';
 import { recordEntry, restoreLog } from './messages.js';
-import type { Direction, HomeData, LaunchParams, PatientData, PatientView, ShellApp, ShellHooks } from './types.js';
+import type { Direction, HomeData, LaunchParams, LogEntry, PatientData, PatientView, ShellApp, ShellHooks } from './types.js';
 
 type Route = { name: 'home' } | { name: 'patient'; id: string; noteId: string | null } | { name: 'notfound' };
 /** An app open in a modal. */
@@ -350,7 +350,7 @@ function createFrame(app: ShellApp, own: LaunchParams | null, { url, error }: { 
   if (error !== undefined || url === undefined) record('info', frame, null, `not opened: ${error}`);
   else {
     const loaded = url.replace(location.origin, '');
-    record('info', frame, null, `opened ${loaded}`, loaded);
+    record('info', frame, null, `opened ${loaded}`, { url: loaded });
   }
   return frame;
 }
@@ -363,13 +363,13 @@ function connect(frame: Frame, iframe: HTMLIFrameElement): void {
   channel.port1.onmessage = (event) => onPortMessage(frame, event.data);
   const targetOrigin = new URL(iframe.src).origin;
   iframe.contentWindow?.postMessage({ type: 'INIT_CHANNEL' }, targetOrigin, [channel.port2]);
-  record('out', frame, { type: 'INIT_CHANNEL' }, `window.postMessage to ${targetOrigin}, MessagePort transferred`);
+  record('out', frame, { type: 'INIT_CHANNEL' }, `window.postMessage to ${targetOrigin}, MessagePort transferred`, { via: 'window' });
 }
 
 function send(frame: Frame, message: { type: string } & Record<string, unknown>): void {
   if (!frame.port) return;
   frame.port.postMessage(message);
-  record('out', frame, message, 'port');
+  record('out', frame, message, 'port', { via: 'port' });
 }
 
 /** What Canvas does with a message from a page's port: only CLOSE_MODAL and RESIZE are acted on. */
@@ -381,8 +381,8 @@ const PORT_MESSAGES: Readonly<Record<string, { detail: string; act: (frame: Fram
 function onPortMessage(frame: Frame, data: unknown): void {
   const type = data && typeof data === 'object' ? (data as { type?: unknown }).type : undefined;
   const known = typeof type === 'string' && Object.hasOwn(PORT_MESSAGES, type) ? PORT_MESSAGES[type] : undefined;
-  if (!known) return record('in', frame, data, 'port: not a message Canvas acts on');
-  record('in', frame, data, known.detail);
+  if (!known) return record('in', frame, data, 'port: not a message Canvas acts on', { via: 'port' });
+  record('in', frame, data, known.detail, { via: 'port' });
   known.act(frame, data as Record<string, unknown>);
 }
 
@@ -437,7 +437,7 @@ function setTab(tab: string): void {
 // Plugins that post to window.parent instead of the port: Canvas ignores those; log them so authors see why.
 window.addEventListener('message', (event) => {
   const frame = state.frames.find((f) => f.iframe && f.iframe.contentWindow === event.source);
-  if (frame) record('in', frame, event.data, `window.postMessage from ${event.origin}: ignored, Canvas listens on the port only`);
+  if (frame) record('in', frame, event.data, `window.postMessage from ${event.origin}: ignored, Canvas listens on the port only`, { via: 'window' });
 });
 
 // ---- message log ----------------------------------------------------------------------------
@@ -450,9 +450,10 @@ function describeData(data: unknown): string {
   }
 }
 
-function record(dir: Direction, frame: Frame, data: unknown, detail: string, url?: string): void {
+/** Logs a message (or the shell's note, `info`); `also`: the URL a frame opened at, how a message travelled. */
+function record(dir: Direction, frame: Frame, data: unknown, detail: string, also: Pick<LogEntry, 'url' | 'via'> = {}): void {
   const type = data && typeof data === 'object' && typeof (data as { type?: unknown }).type === 'string' ? (data as { type: string }).type : '';
-  recordEntry({ at: new Date().toISOString(), dir, app: frame.app.title, appId: frame.app.id, type, text: data === null ? null : describeData(data), detail, ...(url === undefined ? {} : { url }) });
+  recordEntry({ at: new Date().toISOString(), dir, app: frame.app.title, appId: frame.app.id, type, text: data === null ? null : describeData(data), detail, ...also });
 }
 
 // ---- session ----------------------------------------------------------------------------------

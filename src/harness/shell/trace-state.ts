@@ -4,13 +4,13 @@
  * The panels listen for changes and redraw only what changed.
  * @module
  */
-import type { Conditions, TraceEffect, TraceRequest, TraceSession, TraceSocket, TraceUpdate } from '../../platform/trace.js';
+import type { Conditions, Trace, TraceEffect, TraceRequest, TraceSession, TraceSocket, TraceUpdate } from '../../platform/trace.js';
 import { api } from './dom.js';
 
 /** What GET /companion/api/trace answers. */
 export interface TraceData {
   session: TraceSession;
-  harness: { version: string; origin: string };
+  harness: Trace['harness'];
   requests: TraceRequest[];
   effects: TraceEffect[];
   sockets: TraceSocket[];
@@ -27,6 +27,8 @@ const KEEP = { requests: 500, effects: 500, sockets: 200, frames: 200 } as const
 /** The inspector's copy of the trace. */
 export const trace = {
   session: null as TraceSession | null,
+  /** The harness's own effect delay (its --effect-delay), once the trace was read. */
+  effectDelay: null as number | null,
   requests: new Map<number, TraceRequest>(),
   effects: new Map<number, TraceEffect>(),
   sockets: new Map<number, TraceSocket>(),
@@ -57,6 +59,7 @@ export async function loadTrace(): Promise<boolean> {
   }
   const data = answer.body;
   trace.session = data.session;
+  trace.effectDelay = data.harness?.effect_delay ?? null;
   trace.conditions = { ...NO_CONDITIONS, ...data.session?.conditions };
   trace.requests = new Map((data.requests ?? []).map((r) => [r.id, r]));
   trace.effects = new Map((data.effects ?? []).map((e) => [e.id, e]));

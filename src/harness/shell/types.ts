@@ -71,6 +71,8 @@ export interface LogEntry {
   detail: string;
   /** On the note that opened a frame: the URL it loaded (path and query). */
   url?: string;
+  /** How a message travelled: the port, or window.postMessage. */
+  via?: 'port' | 'window';
 }
 
 /** Where an app opens: the IDs given to GET /launch, and whether they are checked. */
