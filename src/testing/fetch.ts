@@ -60,7 +60,7 @@ function toResponse(answer: HandledResponse, method: string, signal: AbortSignal
 }
 
 /** Rejects with the signal's reason when it aborts first. */
-function abortable<T>(work: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
+export function abortable<T>(work: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
   if (!signal) return work;
   return new Promise((resolve, reject) => {
     const abort = () => reject(signal.reason);
@@ -79,8 +79,30 @@ function failOnClose<T>(work: Promise<T>, server: FetchServer): Promise<T> {
 }
 
 /** Request-like input: a `Request` of any realm (happy-dom's, jsdom's, Node's). */
-function isRequest(input: unknown): input is Request {
+export function isRequest(input: unknown): input is Request {
   return typeof input === 'object' && input !== null && 'url' in input && 'method' in input && typeof (input as Request).text === 'function';
+}
+
+/**
+ * Where a page's `fetch` call goes: its URL (resolved against the page), its method (upper case)
+ * and its signal.
+ * @param verb - What the kit does with the page's origin, for the error: `'mocked'`, `'replayed'`.
+ * @throws TypeError, as a browser's fetch rejects, for what is not a URL and for another origin
+ *   than the page's (the kit answers none: an unreachable server or a CORS failure looks so).
+ */
+export function fetchTarget(input: RequestInfo | URL, init: RequestInit, verb: string): { url: URL; method: string; signal: AbortSignal | null | undefined } {
+  const base = pageWindow()?.location.href;
+  const given = isRequest(input) ? input.url : String(input);
+  let url: URL;
+  try {
+    url = new URL(given, base);
+  } catch {
+    throw new TypeError(`canvas-companion/testing: ${given} is not a URL${base ? '' : ' (outside a DOM, give absolute URLs)'}`);
+  }
+  const pageOrigin = base === undefined ? url.origin : new URL(base).origin;
+  if (url.origin !== pageOrigin) throw new TypeError(`canvas-companion/testing: fetch to ${url.href}: only the page's own origin (${pageOrigin}) is ${verb}`);
+  const method = (init.method ?? (isRequest(input) ? input.method : 'GET')).toUpperCase();
+  return { url, method, signal: init.signal ?? (isRequest(input) ? input.signal : undefined) };
 }
 
 /**
@@ -92,20 +114,7 @@ function isRequest(input: unknown): input is Request {
 export function createFetch(server: FetchServer): typeof fetch {
   async function answer(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
     if (server.closed()) throw new TypeError('canvas-companion/testing: the mock platform was closed (close()): no server answers');
-    const base = pageWindow()?.location.href;
-    const given = isRequest(input) ? input.url : String(input);
-    let url: URL;
-    try {
-      url = new URL(given, base);
-    } catch {
-      throw new TypeError(`canvas-companion/testing: ${given} is not a URL${base ? '' : ' (outside a DOM, give absolute URLs)'}`);
-    }
-    const pageOrigin = base === undefined ? url.origin : new URL(base).origin;
-    if (url.origin !== pageOrigin) {
-      throw new TypeError(`canvas-companion/testing: fetch to ${url.href}: only the page's own origin (${pageOrigin}) is mocked`);
-    }
-    const method = (init.method ?? (isRequest(input) ? input.method : 'GET')).toUpperCase();
-    const signal = init.signal ?? (isRequest(input) ? input.signal : undefined);
+    const { url, method, signal } = fetchTarget(input, init, 'mocked');
     const headers = headerRecord(init.headers ?? (isRequest(input) ? input.headers : undefined));
     const prefix = `/plugin-io/api/${server.plugin}`;
     const under = url.pathname === prefix || url.pathname.startsWith(prefix + '/');

@@ -5,10 +5,10 @@
  * @module
  */
 import type { HostMessage } from '../channel.js';
-import { pageWindow } from '../page.js';
 import { TRACE_FORMAT, type Trace, type TraceMessage, type TraceRequest } from '../platform/index.js';
 import type { TestHost } from './host.js';
 import { launch } from './launch.js';
+import { abortable, fetchTarget, isRequest } from './fetch.js';
 import { bodyText, makeResponse } from './response.js';
 
 /** Options of {@link replayTrace}. */
@@ -211,21 +211,6 @@ function nearest(method: string, path: string, recorded: readonly TraceRequest[]
   return [...scores].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([label]) => label);
 }
 
-/** Request-like input: a `Request` of any realm (happy-dom's, jsdom's, Node's). */
-function isRequest(input: unknown): input is Request {
-  return typeof input === 'object' && input !== null && 'url' in input && 'method' in input && typeof (input as Request).text === 'function';
-}
-
-/** Rejects with the signal's reason when it aborts first. */
-function abortable<T>(work: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
-  if (!signal) return work;
-  return new Promise((resolve, reject) => {
-    const abort = () => reject(signal.reason);
-    if (signal.aborted) return abort();
-    signal.addEventListener('abort', abort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
-  });
-}
 
 /**
  * Turns a trace the harness's workbench exported (the shell's "Export trace") into a unit test
@@ -302,17 +287,7 @@ export function replayTrace(trace: Trace | string, options: ReplayOptions = {}):
     let record: ReplayedRequest;
     // Picked at the call, before any await: identical requests get the recorded answers in the order they were made.
     try {
-      const base = pageWindow()?.location.href;
-      const given = isRequest(input) ? input.url : String(input);
-      let target: URL;
-      try {
-        target = new URL(given, base);
-      } catch {
-        throw new TypeError(`canvas-companion/testing: ${given} is not a URL${base ? '' : ' (outside a DOM, give absolute URLs)'}`);
-      }
-      const pageOrigin = base === undefined ? target.origin : new URL(base).origin;
-      if (target.origin !== pageOrigin) throw new TypeError(`canvas-companion/testing: fetch to ${target.href}: only the page's own origin (${pageOrigin}) is replayed`);
-      const method = (init.method ?? (isRequest(input) ? input.method : 'GET')).toUpperCase();
+      const { url: target, method } = fetchTarget(input, init, 'replayed');
       const entry = answers.get(keyOf(method, target.pathname, target.search));
       picked = entry ? entry.recorded[Math.min(entry.served, entry.recorded.length - 1)]! : null;
       if (entry) entry.served += 1;

@@ -455,7 +455,7 @@ describe.runIf(haveChromium())('companion harness in Chromium at 390×844', () =
     await frame.locator('#bp_dia').fill('82');
     await frame.locator('#pulse').fill('72');
     await page.screenshot({ path: shot('vitals-filled') });
-    if (process.env.HARNESS_DOCS_SCREENSHOT) await page.screenshot({ path: join(ROOT, 'docs', 'harness.png') });
+    if (process.env.HARNESS_DOCS_SCREENSHOT) await page.screenshot({ path: join(ROOT, 'docs', 'harness-phone.png') });
     await frame.locator('#submit').click();
     await expect.poll(() => page.locator('.sheet').count(), poll).toBe(0);
     await expect.poll(() => text(page, '.command.vitals'), poll).toContain('BP 128/82 mmHg · Pulse 72 /min');

@@ -362,6 +362,8 @@ describe.runIf(haveChromium())('the harness shell as a workbench', () => {
         await slow.locator('summary').click();
         await failed.scrollIntoViewIfNeeded();
         await shot(page, 'conditions');
+        // The README's picture: `HARNESS_DOCS_SCREENSHOT=1 npx vitest run --project harness test/harness/workbench-shell.test.ts`.
+        if (process.env.HARNESS_DOCS_SCREENSHOT && !size.mobile) await page.screenshot({ path: join(ROOT, 'docs', 'harness.png') });
         // Another answer for the same route, picked while the failure holds: the connection is cut.
         await panel(page, 'network');
         await page.locator('#net-fail-answer').selectOption('drop');
