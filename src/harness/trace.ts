@@ -40,14 +40,20 @@ export interface TraceLimits {
    */
   frames: number;
   /**
-   * Bytes of a body, frame or effect value kept; longer ones are cut and marked `truncated`.
+   * Bytes of a body or effect value kept; longer ones are cut and marked `truncated`.
    * @default 65536
    */
   body: number;
+  /**
+   * Bytes of a socket frame kept (frames are many: 200 sockets of 50 frames stay under 40 MiB);
+   * longer ones are cut and marked `truncated`.
+   * @default 4096
+   */
+  frame: number;
 }
 
 /** The limits the workbench's spec sets. */
-export const TRACE_LIMITS: Readonly<TraceLimits> = Object.freeze({ requests: 500, effects: 500, sockets: 200, frames: 50, body: 65_536 });
+export const TRACE_LIMITS: Readonly<TraceLimits> = Object.freeze({ requests: 500, effects: 500, sockets: 200, frames: 50, body: 65_536, frame: 4_096 });
 
 /** One plugin socket being recorded: the harness calls these as it goes. */
 export interface SocketRecording {
@@ -272,7 +278,7 @@ export function createRecorder({ publish, limits = TRACE_LIMITS }: RecorderOptio
         frame(dir, data) {
           if (dir === 'out') entry.frames_out++;
           else entry.frames_in++;
-          const { text, truncated } = cutText(data, limits.body);
+          const { text, truncated } = cutText(data, limits.frame);
           const frame: TraceFrame = truncated ? { at: now(), dir, data: text, truncated } : { at: now(), dir, data: text };
           entry.frames.push(frame);
           if (entry.frames.length > limits.frames) entry.frames.shift();

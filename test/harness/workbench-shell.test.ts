@@ -125,6 +125,38 @@ describe.runIf(haveChromium())('the harness shell as a workbench', () => {
         expect(errors).toEqual([]);
       });
 
+      it('shows what a hostile page sends as text: markup in paths, headers, bodies, message types and task titles never runs', async () => {
+        const { page, errors } = await open();
+        const tasks = await openApp(page, TASKS);
+        await expect.poll(() => liveStatus(tasks), poll).toBe('open');
+        const markup = '<img src=x onerror="top.pwned=1">';
+        await tasks.evaluate(async (html) => {
+          await fetch(`/plugin-io/api/demo_plugin/${encodeURIComponent(html)}?q=${encodeURIComponent(html)}`, { headers: { 'x-evil': html } });
+          // A task titled with markup: its effect's data and result, and the socket frame it causes, carry it.
+          await fetch('/plugin-io/api/demo_plugin/app/tasks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: html }) });
+          window.parent.postMessage({ type: html }, location.origin);
+        }, markup);
+        await panel(page, 'requests');
+        const row = page.locator('#req-list > li').filter({ has: page.locator('.path', { hasText: 'top.pwned' }) }).first();
+        await row.waitFor(wait);
+        await row.locator('summary').click();
+        await expect.poll(() => row.locator('.kv td').allTextContents(), poll).toContain(markup);
+        await panel(page, 'effects');
+        const effect = page.locator('#eff-list > li', { hasText: 'landed' }).filter({ hasText: 'CREATE_TASK' }).last();
+        await effect.waitFor(wait);
+        await effect.locator('summary').click();
+        await expect.poll(() => effect.locator('pre.body').first().textContent(), poll).toContain('top.pwned');
+        await panel(page, 'sockets');
+        const socket = page.locator('#sock-list > li').first();
+        await socket.locator('summary').click();
+        await panel(page, 'messages');
+        await expect.poll(() => page.locator('#log-list li', { hasText: 'top.pwned' }).count(), poll).toBeGreaterThan(0);
+        // Nothing of it became an element, anywhere in the shell, and nothing ran.
+        expect(await page.locator('#log img').count()).toBe(0);
+        expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+        expect(errors).toEqual([]);
+      });
+
       it("shows each plugin request, and its headers and bodies on a click", async () => {
         const { page, errors } = await open();
         const tasks = await openApp(page, TASKS);

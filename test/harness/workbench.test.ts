@@ -460,9 +460,9 @@ describe('the workbench on a proxied plugin', () => {
 
 describe('the trace recorder', () => {
   it('keeps at most its limits, the oldest forgotten first, and the last frames of a socket', () => {
-    expect(TRACE_LIMITS).toEqual({ requests: 500, effects: 500, sockets: 200, frames: 50, body: 65_536 });
+    expect(TRACE_LIMITS).toEqual({ requests: 500, effects: 500, sockets: 200, frames: 50, body: 65_536, frame: 4_096 });
     const published: TraceUpdate[] = [];
-    const recorder = createRecorder({ publish: (_session, update) => published.push(update), limits: { requests: 3, effects: 2, sockets: 2, frames: 2, body: 4 } });
+    const recorder = createRecorder({ publish: (_session, update) => published.push(update), limits: { requests: 3, effects: 2, sockets: 2, frames: 2, body: 8, frame: 4 } });
     const request = (n: number) => recorder.request({
       at: '', ms: n, session: 1, plugin: 'p', method: 'GET', path: `/${n}`, query: '', status: 200, source: 'mock', route: null, conditions: [],
       request: { headers: {}, body: null }, response: { headers: {}, body: null },
