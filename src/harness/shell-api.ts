@@ -99,16 +99,25 @@ const API: Readonly<Record<string, (context: ApiContext) => void | Promise<void>
         staff: typed.staff_id === null ? current.staff : (platform.staffMembers.find((s) => s.id === typed.staff_id) ?? typedStaff(typed.staff_id)),
       };
     } else {
+      // Checked against the data: what a launch from the shell's own pages could carry.
+      const refuse = (error: string, hint: string) => {
+        log(`404 GET /companion/api/launch: ${error} (${hint})`);
+        sendJSON(response, 404, { error });
+      };
       const patient = typed.patient_id ? platform.patients.get(typed.patient_id) : null;
-      if (typed.patient_id && !patient) return sendJSON(response, 404, { error: 'No such patient' });
+      if (typed.patient_id && !patient) return refuse('No such patient', `patient_id ${typed.patient_id.slice(0, 80)}; unchecked=1 passes it as typed`);
       const note = typed.note_id ? platform.notes.get(typed.note_id) : null;
-      if (typed.note_id && (!note || note.patient_id !== patient?.id)) return sendJSON(response, 404, { error: 'No such note for this patient' });
+      if (typed.note_id && (!note || note.patient_id !== patient?.id)) return refuse('No such note for this patient', `note_id ${typed.note_id.slice(0, 80)}`);
       const staff = typed.staff_id ? platform.staffMembers.find((s) => s.id === typed.staff_id) : current.staff;
-      if (staff === undefined) return sendJSON(response, 404, { error: 'No such staff member' });
+      if (staff === undefined) return refuse('No such staff member', `staff_id ${String(typed.staff_id).slice(0, 80)}`);
       context = { patient: patient && { id: patient.id }, note: note && { id: note.id }, staff };
     }
     const result = plugins.launch(query.get('app') ?? '', context);
-    if ('error' in result) return sendJSON(response, result.status, { error: result.error });
+    if ('error' in result) {
+      // A launch function that threw (500) has its line, with the stack, from plugins.launch.
+      if (result.status !== 500) log(`${result.status} GET /companion/api/launch: ${result.error}`);
+      return sendJSON(response, result.status, { error: result.error });
+    }
     sendJSON(response, 200, { url: result.url });
   },
   ...WORKBENCH_API,

@@ -325,6 +325,7 @@ describe('the harness workbench (server)', () => {
     // Checked: unknown IDs are 404 as before; a known staff member is who launch() sees.
     expect((await launch({ staff_id: 'f'.repeat(32) })).status).toBe(404);
     expect((await launch({ patient_id: 'nobody' })).status).toBe(404);
+    expect(linesFor('404 GET /companion/api/launch: No such patient (patient_id nobody; unchecked=1 passes it as typed)')).toHaveLength(1);
     expect(launched(await launch({ staff_id: staff[2]!.id }))).toMatchObject({ s: staff[2]!.id });
     expect(launched(await launch({}))).toMatchObject({ s: staff[0]!.id });
   });
