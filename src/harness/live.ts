@@ -113,7 +113,7 @@ export function createLive({ log, maxPayload = 65_536, maxBacklog = 1_048_576, c
   /** Upgrades being completed, with their watch: a handshake ws refuses is recorded as refused. */
   const upgrading = new WeakMap<IncomingMessage, SocketWatch>();
   /** Per plugin socket: frames waiting for its latency, in order. */
-  const queues = new WeakMap<WebSocket, { last: Promise<void>; waiting: number }>();
+  const queues = new WeakMap<WebSocket, { last: Promise<void>; waiting: number; bytes: number }>();
   /** Per plugin socket: what the workbench watches of it. */
   const watches = new WeakMap<WebSocket, SocketWatch | undefined>();
   /** Raw sockets (upgrading, proxied), destroyed on close. */
@@ -137,13 +137,17 @@ export function createLive({ log, maxPayload = 65_536, maxBacklog = 1_048_576, c
   function send(ws: WebSocket, frame: string, set: Set<WebSocket>, where: string): boolean {
     if (ws.readyState !== ws.OPEN) return false;
     ws.send(frame);
-    if (ws.bufferedAmount <= maxBacklog) return true;
+    if (ws.bufferedAmount > maxBacklog) closeForBacklog(ws, set, `WebSocket ${where}: ${ws.bufferedAmount} bytes wait unsent (over ${maxBacklog}): the client is not reading`);
+    return true;
+  }
+
+  /** Closes a socket whose backlog passed `maxBacklog` (1013), and stops sending to it. */
+  function closeForBacklog(ws: WebSocket, set: Set<WebSocket>, why: string): void {
     set.delete(ws);
-    log(`WebSocket ${where}: ${ws.bufferedAmount} bytes wait unsent (over ${maxBacklog}): the client is not reading; closed with ${BACKLOG_CLOSE.code}`);
+    log(`${why}; closed with ${BACKLOG_CLOSE.code}`);
     ws.close(BACKLOG_CLOSE.code, BACKLOG_CLOSE.reason);
     // A client that does not read never answers the close: cut it after a grace period.
     setTimeout(() => ws.terminate(), closeGrace).unref();
-    return true;
   }
 
   /** The set of `key` in `map`, created empty on first use. */
@@ -165,11 +169,19 @@ export function createLive({ log, maxPayload = 65_536, maxBacklog = 1_048_576, c
       now();
       return true;
     }
-    const waiting = queue ?? { last: Promise.resolve(), waiting: 0 };
+    const waiting = queue ?? { last: Promise.resolve(), waiting: 0, bytes: 0 };
     queues.set(ws, waiting);
+    // Frames held back by latency count against the backlog too: a flood under latency cannot grow without end.
+    const size = Buffer.byteLength(frame);
+    if (waiting.bytes + size > maxBacklog) {
+      closeForBacklog(ws, set, `WebSocket /plugin-io/ws/${key}/: ${waiting.bytes + size} bytes held back by the session's latency (over ${maxBacklog})`);
+      return true;
+    }
     waiting.waiting++;
+    waiting.bytes += size;
     waiting.last = waiting.last.then(() => wait(ms)).then(() => {
       waiting.waiting--;
+      waiting.bytes -= size;
       now();
     });
     return true;

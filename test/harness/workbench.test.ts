@@ -248,6 +248,19 @@ describe('the harness workbench (server)', () => {
     expect(linesFor(`session ${a.number}: workbench conditions none`)).toHaveLength(1);
   });
 
+  it('closes a socket with 1013 when the frames its latency holds back pass the backlog limit', async () => {
+    const a = await signIn();
+    const socket = await openSocket(`${ws}/plugin-io/ws/wb/room/`, a.cookie);
+    expect(socket.result).toBe('open');
+    await conditions(a, { latency: 30_000 });
+    // 20 frames of 60 kB: over the 1 MiB backlog while the first still waits its 30 s.
+    for (let n = 0; n < 20; n++) harness.platform.broadcast('room', { n, pad: 'x'.repeat(60_000) });
+    expect(await socket.closed).toBe(1013);
+    expect(socket.messages).toEqual([]);
+    expect(linesFor("bytes held back by the session's latency (over 1048576); closed with 1013")).toHaveLength(1);
+    await conditions(a, { latency: 0 });
+  });
+
   it('cuts plugin requests while offline (fetch rejects), and fails one route as asked', async () => {
     const a = await signIn();
     const b = await signIn();
