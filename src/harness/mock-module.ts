@@ -113,7 +113,9 @@ function guardedView(view: PluginPlatform, cache: WeakMap<object, PluginPlatform
   if (!view || typeof view !== 'object') return view;
   let wrapped = cache.get(view);
   if (!wrapped) {
-    wrapped = Object.freeze({ ...view, onChange: (listener: Parameters<PluginPlatform['onChange']>[0]) => view.onChange(guarded(listener) as typeof listener) });
+    // Descriptors, not a spread: `staff` is a getter (the session's staff member, asked each time).
+    const onChange = (listener: Parameters<PluginPlatform['onChange']>[0]) => view.onChange(guarded(listener) as typeof listener);
+    wrapped = Object.freeze(Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(view), onChange: { value: onChange, enumerable: true } })) as PluginPlatform;
     cache.set(view, wrapped);
   }
   return wrapped;

@@ -137,10 +137,13 @@ export async function startHarness({
       const timer = setTimeout(land, effectDelayOf(sessions.active(), after, defaulted));
       return () => clearTimeout(timer);
     },
+    // A mock's platform.staff is the staff member of the session its work runs for (switchable).
+    signedIn: () => sessions.active()?.staff ?? null,
   });
   const live = createLive({ log });
   platform.setBroadcaster(live.deliver);
-  const sessions = createSessions({ staff: platform.staff, dropSockets: live.dropSession });
+  // Every session starts as the practice's first staff member (platform.staff outside any session).
+  const sessions = createSessions({ staff: platform.staffMembers[0]!, dropSockets: live.dropSession });
   const trace = createRecorder({
     publish: (number, update) => {
       const token = number === null ? null : sessions.byNumber(number)?.token;

@@ -8,6 +8,7 @@ import type { Effects } from './effects.js';
 import { compileRoutes, handleRequest } from './routes.js';
 import { authorizeUpgrade, compileSockets } from './sockets.js';
 import type { Launch, MockEvent, MockModule, Platform, PluginBackend, PluginPlatform } from './types.js';
+import { withoutStaff, withStaff } from './signed-in.js';
 import { fail, nearest } from './values.js';
 
 /** What a backend needs from its platform: its shared data (what a plugin's view shows of it). */
@@ -58,12 +59,13 @@ export function createBackend(name: string, mock: MockModule | { default?: MockM
   if (source.setup !== undefined && typeof source.setup !== 'function') fail(`${name}: setup must be a function (platform) => void`);
 
   /** What the mock's functions receive as `platform`: the shared data, with apply and broadcast for this plugin. */
-  const view: PluginPlatform = Object.freeze({
-    ...platform,
+  const own: Omit<PluginPlatform, 'staff'> = {
+    ...withoutStaff(platform),
     plugin: name,
     apply: (effect, options) => effects.apply(effect, options, name),
     broadcast: (channel, message) => broadcasts.send(name, channel, message),
-  } satisfies PluginPlatform);
+  };
+  const view: PluginPlatform = Object.freeze(withStaff(own, () => platform.staff));
 
   return {
     name,

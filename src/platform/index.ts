@@ -14,6 +14,7 @@ import { createBackend, type BackendOptions } from './backend.js';
 import { createBroadcasts } from './broadcast.js';
 import { createEffects, scheduleOnTimer } from './effects.js';
 import { createRecords } from './records.js';
+import { withStaff } from './signed-in.js';
 import { sampleData, samplePractice } from './sample-data.js';
 import type { Change, EffectReport, Platform, PlatformOptions, PluginBackend } from './types.js';
 import { fail, messageOf } from './values.js';
@@ -43,7 +44,7 @@ export type {
  * teams and chart data.
  * @param options - {@link PlatformOptions}; every option has a default.
  */
-export function createPlatform({ effectDelay = 1200, now = new Date(), log = () => {}, schedule = scheduleOnTimer }: PlatformOptions = {}): Platform {
+export function createPlatform({ effectDelay = 1200, now = new Date(), log = () => {}, schedule = scheduleOnTimer, signedIn = () => null }: PlatformOptions = {}): Platform {
   const practice = samplePractice();
   const listeners = new Set<(change: Change) => void>();
   const effectListeners = new Set<(report: EffectReport) => void>();
@@ -83,8 +84,7 @@ export function createPlatform({ effectDelay = 1200, now = new Date(), log = () 
   const backends = new Map<string, PluginBackend>();
 
   /** What every plugin's view shares: the practice, the records and change notifications. */
-  const shared: BackendOptions['platform'] = {
-    staff: practice.staff[0]!,
+  const records: Omit<BackendOptions['platform'], 'staff'> = {
     staffMembers: practice.staff,
     practiceLocations: practice.locations,
     teams: practice.teams,
@@ -94,9 +94,10 @@ export function createPlatform({ effectDelay = 1200, now = new Date(), log = () 
       return () => listeners.delete(listener);
     },
   };
+  const shared: BackendOptions['platform'] = withStaff(records, () => signedIn() ?? practice.staff[0]!);
 
-  return {
-    ...shared,
+  const platform: Omit<Platform, 'staff'> = {
+    ...records,
     apply: (effect, options) => effects.apply(effect, options),
     broadcast: (channel, message) => broadcasts.send(null, channel, message),
     setBroadcaster: broadcasts.setDelivery,
@@ -121,4 +122,5 @@ export function createPlatform({ effectDelay = 1200, now = new Date(), log = () 
       broadcasts.setDelivery(null);
     },
   };
+  return withStaff(platform, () => shared.staff);
 }

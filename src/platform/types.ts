@@ -741,7 +741,11 @@ export interface ByPatient {
 export interface PluginPlatform {
   /** The plugin's name, from its manifest. */
   readonly plugin: string;
-  /** The signed-in staff member ("me"). */
+  /**
+   * The signed-in staff member ("me"), read when asked: in the harness, the staff member of the
+   * session the route, socket rule or event runs for (a session can switch); elsewhere, and
+   * outside any session's work, the practice's first member.
+   */
   readonly staff: Staff;
   /** The practice's staff: "me" first (whose channels a rule usually allows), then colleagues. */
   readonly staffMembers: readonly Staff[];
@@ -1069,6 +1073,13 @@ export interface PlatformOptions {
    * @default a timer of `after` ms
    */
   schedule?: EffectScheduler;
+  /**
+   * Who is signed in for the work running now, as `platform.staff` says it: a transport that plays
+   * several sessions (the harness, where a session can switch staff member) answers per session;
+   * null for the practice's first staff member.
+   * @default () => null
+   */
+  signedIn?: () => Staff | null;
 }
 
 /** See {@link PlatformOptions.schedule}. */

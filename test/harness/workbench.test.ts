@@ -23,6 +23,11 @@ const NEVER = 600_000;
 const MOCK = `
 export const routes = {
   'GET /whoami': ({ staff }) => ({ id: staff.id }),
+  // platform.staff ("me") is the session's staff member, after an await too.
+  'GET /me': async (_request, platform) => {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    return { id: platform.staff.id };
+  },
   'POST /echo': ({ body }) => ({ got: body }),
   'GET /big': () => ({ status: 200, body: 'x'.repeat(70_000) }),
   'POST /task': ({ body }, platform) => {
@@ -134,6 +139,10 @@ describe('the harness workbench (server)', () => {
     expect(feed.ws.readyState).toBe(WebSocket.OPEN);
     expect(await (await call(a, 'GET', '/whoami')).json()).toEqual({ id: other.id });
     expect(await (await call(b, 'GET', '/whoami')).json()).toEqual({ id: staff[0]!.id });
+    expect(await (await call(a, 'GET', '/me')).json()).toEqual({ id: other.id });
+    expect(await (await call(b, 'GET', '/me')).json()).toEqual({ id: staff[0]!.id });
+    // Outside any session's work, platform.staff is the practice's first staff member.
+    expect(harness.platform.staff.id).toBe(staff[0]!.id);
     expect((await api(a, 'GET', '/session')).body).toMatchObject({ staff: { id: other.id } });
     // The socket rule sees the new staff member too.
     expect((await openSocket(`${ws}/plugin-io/ws/wb/mine-${staff[0]!.id}/`, a.cookie)).result).toBe('403');
