@@ -146,7 +146,7 @@ export type RequestVerdict = { kind: 'answer' } | { kind: 'cut' } | { kind: 'fai
  */
 export async function holdRequest(session: HasConditions, method: string, path: string, touched: string[]): Promise<RequestVerdict> {
   const offline = (): boolean => {
-    if (session.conditions.offline) touched.push('offline');
+    if (session.conditions.offline && !touched.includes('offline')) touched.push('offline');
     return session.conditions.offline;
   };
   if (offline()) return { kind: 'cut' };

@@ -20,8 +20,15 @@ export async function pluginRequest(context: RequestContext, [, name = '', rest 
   const sent = teeResponse(response, TRACE_LIMITS.body);
   const notes: AnswerNotes = { source: 'harness', route: null, body: null };
   const touched: string[] = [];
+  // Going offline while it is answered cuts it too.
+  const cut = () => {
+    if (!touched.includes('offline')) touched.push('offline');
+    request.socket.destroy();
+  };
+  session?.inflight.add(cut);
   // 'close' comes for an answered request and for a cut connection alike.
   response.once('close', () => {
+    session?.inflight.delete(cut);
     const answered = sent();
     trace.request({
       at: arrived.at, ms: Math.round(performance.now() - arrived.ms), session: session?.number ?? null, plugin: name, method, path: url.pathname, query: url.search,
@@ -81,7 +88,11 @@ export async function pluginSocket(context: UpgradeContext, [, name = '', channe
       delay: () => session?.conditions.latency ?? 0,
       opened: (drop, upstream) => {
         live.hold(upstream);
-        if (gone) return void drop();
+        // The page left, or the session went offline, while the author's server answered.
+        if (gone || session?.conditions.offline) {
+          dropped = !gone;
+          return void drop();
+        }
         recording.opened();
         forget = live.track(current.token, {
           kind: 'plugin',

@@ -26,6 +26,8 @@ export interface SessionState {
   staff: Staff;
   /** How its plugin requests and sockets misbehave on purpose (the workbench). */
   conditions: Conditions;
+  /** Cuts each plugin request of the session still being answered (going offline cuts them, as a lost network does). */
+  readonly inflight: Set<() => void>;
 }
 
 /** The session of one request. */
@@ -95,7 +97,7 @@ export function createSessions({ staff, dropSockets, maxSessions = 1_000 }: Sess
         tokens.delete(oldest);
         numbers.delete(state.number);
       }
-      const session: SessionState = { number: ++count, token, expired: false, staff, conditions: { ...NO_CONDITIONS } };
+      const session: SessionState = { number: ++count, token, expired: false, staff, conditions: { ...NO_CONDITIONS }, inflight: new Set() };
       tokens.set(token, session);
       numbers.set(session.number, session);
       return { session, cookie: `${COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax` };

@@ -102,6 +102,8 @@ export const WORKBENCH_API: Readonly<Record<string, (context: ApiContext) => voi
     const wentOffline = changed.value.offline && !session.conditions.offline;
     session.conditions = changed.value;
     const dropped = wentOffline ? sessions.dropSockets(session, 'plugins') : 0;
+    // A lost network cuts the requests under way too (the harness's own answer to this PUT is not one of them).
+    if (wentOffline) for (const cut of [...session.inflight]) cut();
     log(`session ${session.number}: workbench conditions ${describeConditions(changed.value)}${wentOffline ? ` (${dropped} plugin socket${dropped === 1 ? '' : 's'} dropped)` : ''}`);
     trace.conditions(session.number, changed.value);
     sendJSON(response, 200, changed.value);

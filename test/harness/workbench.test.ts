@@ -35,6 +35,8 @@ export const routes = {
     return { status: 202, body: { submitted: true } };
   },
   'POST /ping': ({ body }, platform) => ({ sent: platform.broadcast('room', { n: body.n }) }),
+  // Answers when the test says so (the harness runs in the test's process).
+  'GET /held': () => new Promise((resolve) => { globalThis.wbRelease = () => resolve({ released: true }); }),
 };
 export const sockets = { room: () => true, 'mine-<id>': ({ params, staff }) => params.id === staff.id };
 export const launch = {
@@ -268,6 +270,19 @@ describe('the harness workbench (server)', () => {
     expect(socket.messages).toEqual([]);
     expect(linesFor("bytes held back by the session's latency (over 1048576); closed with 1013")).toHaveLength(1);
     await conditions(a, { latency: 0 });
+  });
+
+  it('cuts the requests under way when the session goes offline, as a lost network does', async () => {
+    const a = await signIn();
+    const held = call(a, 'GET', '/held');
+    const scope = globalThis as { wbRelease?: () => void };
+    await expect.poll(() => typeof scope.wbRelease, poll).toBe('function');
+    await conditions(a, { offline: true });
+    await expect(held).rejects.toThrow(TypeError);
+    await expect.poll(() => lastRequest(a, '/held'), poll).toMatchObject({ status: null, response: null, conditions: ['offline'] });
+    scope.wbRelease?.();
+    delete scope.wbRelease;
+    await conditions(a, { offline: false });
   });
 
   it('cuts plugin requests while offline (fetch rejects), and fails one route as asked', async () => {
