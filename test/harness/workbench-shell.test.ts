@@ -308,8 +308,10 @@ describe.runIf(haveChromium())('the harness shell as a workbench', () => {
         expect(await page.locator('#ln-link').textContent()).toBe(link);
         await shot(page, 'launch-typed');
         await page.locator('#ln-open').click();
-        await frameOf(page, VITALS);
+        const vitals = await frameOf(page, VITALS);
         expect(await loaded(page, VITALS)).toBe(expected);
+        // The page's own handling of IDs that are not IDs (the demo says so).
+        await expect.poll(() => vitals.locator('#alert').textContent(), poll).toContain('is not a valid ID');
         // The shell's URL says what is open: a reload (or the link shared) opens it again.
         await expect.poll(() => new URL(page.url()).pathname + new URL(page.url()).search, poll).toBe(link);
         await fold(page);

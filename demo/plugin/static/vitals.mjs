@@ -13,7 +13,12 @@ function alert(title, text = '', detail = '') {
 }
 
 if (context.scope !== 'note') {
-  alert('Open from a note', 'This app needs patient_id and note_id in its URL: open it from a note tab.');
+  // IDs in the URL that getContext() did not take are not valid IDs (a launch with typed IDs shows this).
+  const given = new URLSearchParams(location.search);
+  const invalid = given.has('patient_id') || given.has('note_id');
+  alert('Open from a note', invalid
+    ? 'The patient_id or note_id in this URL is not a valid ID, so the page does not know its note: open it from a note tab.'
+    : 'This app needs patient_id and note_id in its URL: open it from a note tab.');
   for (const element of form.elements) element.disabled = true;
 }
 
