@@ -56,7 +56,7 @@ export interface Sessions {
   switchStaff(session: SessionState, staff: Staff): number;
   /** Drops a session's sockets (the browser sees 1006); returns how many. */
   dropSockets(session: SessionState, kind: DropKind): number;
-  /** Runs `task` as work of `session` (null: of none): effects it applies and their delays belong to it. */
+  /** Runs `task` as work of `session` (null: of none): the effects it applies, their delays and `platform.staff` belong to it. */
   run<T>(session: SessionState | null, task: () => T): T;
   /** The session whose work runs now (see {@link Sessions.run}); null outside any. */
   active(): SessionState | null;
