@@ -5,9 +5,8 @@
  */
 import type { TraceEffect } from '../../platform/trace.js';
 import { $, esc, pretty } from './dom.js';
-import { setCount } from './panels.js';
-import { block, chip, redrawRows, textBlock, timeOf, upsertRow } from './rows.js';
-import { onTrace, trace } from './trace-state.js';
+import { block, chip, followTrace, textBlock, timeOf, upsertRow } from './rows.js';
+import { trace } from './trace-state.js';
 
 /** A state's chip colour. */
 const STATE_TONE: Readonly<Record<TraceEffect['state'], string>> = { scheduled: 'info', landed: 'ok', failed: 'bad', cancelled: 'muted' };
@@ -26,21 +25,7 @@ function draw(e: TraceEffect): void {
   upsertRow($('#eff-list'), e.id, `<details>${summary}${details}</details>`, `state-${e.state}`).dataset.state = e.state;
 }
 
-function counted(): void {
-  setCount('effects', trace.effects.size);
-  $('#eff-empty').hidden = trace.effects.size > 0;
-}
-
 /** Wires the panel to the trace. */
 export function initEffects(): void {
-  onTrace((change) => {
-    if (change.kind === 'reset') redrawRows($('#eff-list'), trace.effects.values(), draw);
-    else if (change.kind === 'effect') {
-      const entry = trace.effects.get(change.id);
-      if (entry) draw(entry);
-      const list = $('#eff-list');
-      while (list.children.length > trace.effects.size) list.firstElementChild?.remove();
-    } else return;
-    counted();
-  });
+  followTrace({ panel: 'effects', kind: 'effect', entries: () => trace.effects, list: '#eff-list', empty: '#eff-empty', draw });
 }

@@ -6,9 +6,8 @@
  */
 import type { TraceRequest } from '../../platform/trace.js';
 import { $, esc } from './dom.js';
-import { setCount } from './panels.js';
-import { block, chip, headersTable, redrawRows, textBlock, timeOf, upsertRow } from './rows.js';
-import { onTrace, trace } from './trace-state.js';
+import { block, chip, followTrace, headersTable, textBlock, timeOf, upsertRow } from './rows.js';
+import { trace } from './trace-state.js';
 
 /** A status's chip colour, by its hundreds. */
 const STATUS_TONE: Readonly<Record<string, string>> = { '1': 'info', '2': 'ok', '3': 'info', '4': 'warn', '5': 'bad' };
@@ -38,24 +37,9 @@ function draw(r: TraceRequest): void {
   upsertRow($('#req-list'), r.id, `<details>${summary}${details}</details>`, r.conditions.length ? 'touched' : '');
 }
 
-function counted(): void {
-  setCount('requests', trace.requests.size);
-  $('#req-empty').hidden = trace.requests.size > 0;
-}
-
 /** Wires the panel to the trace and its "Fail this route" buttons. */
 export function initRequests(): void {
-  onTrace((change) => {
-    if (change.kind === 'reset') redrawRows($('#req-list'), trace.requests.values(), draw);
-    else if (change.kind === 'request') {
-      const entry = trace.requests.get(change.id);
-      if (entry) draw(entry);
-      // The harness forgets the oldest: so does the list.
-      const list = $('#req-list');
-      while (list.children.length > trace.requests.size) list.firstElementChild?.remove();
-    } else return;
-    counted();
-  });
+  followTrace({ panel: 'requests', kind: 'request', entries: () => trace.requests, list: '#req-list', empty: '#req-empty', draw });
   $('#req-list').addEventListener('click', (event) => {
     const button = event.target instanceof Element ? event.target.closest<HTMLElement>('[data-fail-path]') : null;
     if (!button) return;

@@ -3,7 +3,9 @@
  * place (same position, same open state) when the entry changes.
  * @module
  */
-import { esc, pretty } from './dom.js';
+import { $, esc, pretty } from './dom.js';
+import { setCount, type PanelName } from './panels.js';
+import { onTrace, type TraceChange } from './trace-state.js';
 
 /** Draws or redraws the row of entry `id` in `list`; new rows go at the end. */
 export function upsertRow(list: HTMLElement, id: number, html: string, cls = ''): HTMLElement {
@@ -26,9 +28,41 @@ export function upsertRow(list: HTMLElement, id: number, html: string, cls = '')
 }
 
 /** Draws every row of `entries` (in id order), dropping the rest. */
-export function redrawRows<T extends { id: number }>(list: HTMLElement, entries: Iterable<T>, draw: (entry: T) => void): void {
+function redrawRows<T extends { id: number }>(list: HTMLElement, entries: Iterable<T>, draw: (entry: T) => void): void {
   list.replaceChildren();
   for (const entry of entries) draw(entry);
+}
+
+/** One panel's list of trace entries: its panel, its list and empty note, and how a row is drawn. */
+export interface TraceList<T extends { id: number }> {
+  panel: PanelName;
+  /** The change kind of its entries. */
+  kind: Exclude<TraceChange['kind'], 'reset' | 'conditions'>;
+  /** The entries, by id (read each time: a reset replaces the map). */
+  entries: () => Map<number, T>;
+  /** The list's and the empty note's ids: `#req-list`, `#req-empty`. */
+  list: string;
+  empty: string;
+  draw: (entry: T) => void;
+}
+
+/**
+ * Keeps a panel's list in step with the trace: every row drawn again on a reset, one row on its
+ * entry's change, the oldest rows dropped as the harness forgets them; the tab's count and the
+ * empty note follow.
+ */
+export function followTrace<T extends { id: number }>({ panel, kind, entries, list, empty, draw }: TraceList<T>): void {
+  onTrace((change) => {
+    if (change.kind === 'reset') redrawRows($(list), entries().values(), draw);
+    else if (change.kind === kind) {
+      const entry = entries().get(change.id);
+      if (entry) draw(entry);
+      const rows = $(list);
+      while (rows.children.length > entries().size) rows.firstElementChild?.remove();
+    } else return;
+    setCount(panel, entries().size);
+    $(empty).hidden = entries().size > 0;
+  });
 }
 
 /** A chip: `tone` picks its colour (ok, warn, bad, info, muted). */

@@ -5,9 +5,8 @@
  */
 import type { TraceSocket } from '../../platform/trace.js';
 import { $, esc } from './dom.js';
-import { setCount } from './panels.js';
-import { chip, redrawRows, timeOf, upsertRow } from './rows.js';
-import { onTrace, trace } from './trace-state.js';
+import { chip, followTrace, timeOf, upsertRow } from './rows.js';
+import { trace } from './trace-state.js';
 
 const STATE_TONE: Readonly<Record<TraceSocket['state'], string>> = { connecting: 'info', open: 'ok', closed: 'muted', refused: 'bad' };
 
@@ -31,21 +30,7 @@ function draw(s: TraceSocket): void {
   row.dataset.code = s.code === null ? '' : String(s.code);
 }
 
-function counted(): void {
-  setCount('sockets', trace.sockets.size);
-  $('#sock-empty').hidden = trace.sockets.size > 0;
-}
-
 /** Wires the panel to the trace. */
 export function initSockets(): void {
-  onTrace((change) => {
-    if (change.kind === 'reset') redrawRows($('#sock-list'), trace.sockets.values(), draw);
-    else if (change.kind === 'socket') {
-      const entry = trace.sockets.get(change.id);
-      if (entry) draw(entry);
-      const list = $('#sock-list');
-      while (list.children.length > trace.sockets.size) list.firstElementChild?.remove();
-    } else return;
-    counted();
-  });
+  followTrace({ panel: 'sockets', kind: 'socket', entries: () => trace.sockets, list: '#sock-list', empty: '#sock-empty', draw });
 }
