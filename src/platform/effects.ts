@@ -55,7 +55,7 @@ export interface EffectsOptions {
 export interface Effects {
   /**
    * Checks `effect` now and lands it later; the promise resolves with what landing returned (the
-   * record), or rejects (and logs) when landing failed. `plugin` is who applied it.
+   * record), or rejects when landing failed (logged) or the platform closed first. `plugin` is who applied it.
    * @throws TypeError for an effect that is not an object, of an unknown type, or failing its check.
    */
   apply(effect: Effect, options?: ApplyOptions | null, plugin?: string | null): Promise<unknown>;
@@ -204,6 +204,8 @@ export function createEffects({ writes, broadcasts, effectDelay, schedule, log, 
         done = true;
         cancelTimer();
         tell('cancelled');
+        // Whoever awaits it learns it will never land, rather than waiting forever.
+        reject(new Error(`effect ${label} was cancelled before it landed (the platform closed)`));
       };
       scheduled.add(cancel);
     });

@@ -22,7 +22,12 @@ export function shown(value: unknown): string {
     const json = JSON.stringify(value);
     return json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 57)}…` : json;
   } catch {
-    return String(value);
+    // Neither JSON nor a string for some values (a hostile Proxy): their kind at least.
+    try {
+      return String(value);
+    } catch {
+      return typeof value;
+    }
   }
 }
 

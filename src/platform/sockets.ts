@@ -3,6 +3,7 @@
  * module, deciding each upgrade.
  * @module
  */
+import { shown } from './fields.js';
 import { compilePattern } from './paths.js';
 import type { PluginBackend, PluginPlatform, SocketRequest, SocketRule } from './types.js';
 import { CHANNEL, fail, messageOf } from './values.js';
@@ -63,8 +64,9 @@ export async function authorizeUpgrade(rules: readonly CompiledRule[], request: 
   try {
     // The transport's request as it gave it (path, query and headers included when it had them).
     const ruleRequest = { ...request, params: { ...found.pattern.exec(channel)?.groups } } as SocketRequest;
-    const allowed = (await found.rule(ruleRequest, view)) === true;
-    return { allowed, reason: allowed ? '' : `the rule "${found.key}" returned ${allowed}` };
+    const result: unknown = await found.rule(ruleRequest, view);
+    const allowed = result === true;
+    return { allowed, reason: allowed ? '' : `the rule "${found.key}" returned ${shown(result)}${result === false ? '' : ' (only true allows)'}` };
   } catch (error) {
     return { allowed: false, reason: `the rule "${found.key}" threw: ${messageOf(error)}`, error };
   }

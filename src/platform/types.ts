@@ -821,7 +821,7 @@ export interface PluginPlatform {
   readonly allergyIntolerances: Store<AllergyIntolerance, ByPatient & { status?: string }, AllergyIntoleranceFields>;
   /** Observations: vitals and lab values, newest first. */
   readonly observations: Store<Observation, ByPatient & { category?: string; name?: string }, ObservationFields>;
-  /** Lands an effect later; resolves with the record when it landed, rejects (and logs) when it failed. Nobody has to await it. */
+  /** Lands an effect later; resolves with the record when it landed, rejects when it failed (logged) or the platform closed first. Nobody has to await it. */
   apply(effect: Effect, options?: ApplyOptions): Promise<unknown>;
   /**
    * Sends `{"message": message}` now to every socket of this plugin on `channel` (`[\w-]+`;
@@ -936,7 +936,7 @@ export type Launch = string | ((context: { patient: { id: string } | null; note:
  *   as SimpleAPI does (a trailing slash matters), and `<name>` matches one segment (`[^/]+`) into
  *   `request.params.name`. Every route needs a staff session, as with `StaffSessionAuthMixin`:
  *   without one the platform answers 401 `{"error": "Provided credentials are invalid"}` and the
- *   function is not called (unless `publicRoutes` lists it, in the harness). No matching path: 404
+ *   function is not called (unless `publicRoutes` lists it). No matching path: 404
  *   with an empty body (the harness serves folder files only through `files` or `{ file }`); a
  *   matching path with another method: 405. A route
  *   that throws (or rejects) gives 500 with an empty body, and the harness logs the stack.

@@ -5,9 +5,9 @@ import { connectHost, launch, mockPlatform, resetState, type MockPlatform } from
 import * as mock from './mock.mjs';
 import { mountTasksPage } from './tasks-page.js';
 
-// Conditions, not sleeps: generous for a busy machine, yet under vitest's 5 s test timeout,
-// so a failing assertion shows its diff rather than "Test timed out".
-const WAIT = { timeout: 4_000 };
+// Conditions, not sleeps: generous for a busy machine, yet under the project's 20 s test timeout
+// (vitest.config.mts), so a failing assertion shows its diff rather than "Test timed out".
+const WAIT = { timeout: 10_000 };
 
 let platform: MockPlatform;
 let page: { unmount(): void } | undefined;
