@@ -4,7 +4,7 @@
  * @module
  */
 import { CompanionError, isCompanionError } from './errors.js';
-import { requestJSON, withQuery } from './http.js';
+import { fetchOf, requestJSON, withQuery } from './http.js';
 import type { Subscription } from './realtime.js';
 import { checkDelay, checkFunction, checkSignal, isRecord } from './checks.js';
 import { warnUnknownOptions } from './dev.js';
@@ -115,6 +115,8 @@ function findSettings<T>(options: FindCreatedOptions<T>): FindSettings<T> {
   checkDelay('interval', interval, false);
   checkDelay('timeout', timeout, true);
   checkSignal(signal);
+  // The finds come later: a missing fetch is a mistake to throw now, with the others.
+  fetchOf(options);
   return { ...options, interval, timeout };
 }
 

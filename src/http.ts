@@ -179,6 +179,13 @@ function redirectRefusal(url: string, response: Response): CompanionError | unde
   return undefined;
 }
 
+/** The `fetch` a call uses: its own option, else the global one. @throws TypeError when there is none. */
+export function fetchOf(options: { fetch?: typeof fetch }): typeof fetch {
+  const send = options.fetch ?? globalScope().fetch;
+  if (typeof send !== 'function') throw new TypeError('no fetch: pass { fetch }');
+  return send;
+}
+
 /**
  * Sends a same-origin request with the session cookie and reads a JSON answer.
  * Never sends `Prefer: respond-async` (which would make Canvas drop the handler's answer).
@@ -196,12 +203,12 @@ function redirectRefusal(url: string, response: Response): CompanionError | unde
  *   with `GET`/`HEAD`, a `signal` that is not an `AbortSignal`, or without a `fetch`.
  */
 export function requestJSON<T = any>(url: string, options: RequestJSONOptions = {}): Promise<T> {
-  const { body, signal, timeout = 30_000, fetch: send = globalScope().fetch } = options;
+  const { body, signal, timeout = 30_000 } = options;
   if (typeof url !== 'string') throw new TypeError('url must be a string');
   checkDelay('timeout', timeout, true);
   checkSignal(signal);
   if (typeof process === 'object' && process.env.NODE_ENV !== 'production') warnUnknownOptions('requestJSON', options, REQUEST_OPTIONS);
-  if (typeof send !== 'function') throw new TypeError('no fetch: pass { fetch }');
+  const send = fetchOf(options);
   const method = options.method ?? (body === undefined ? 'GET' : 'POST');
   if (typeof method !== 'string') throw new TypeError('method must be a string');
   const encoded = encodeBody(body, method.toUpperCase());
@@ -230,7 +237,9 @@ async function exchange<T>(send: typeof fetch, url: string, init: RequestInit, t
   try {
     response = await send(url, { ...init, signal: controller.signal });
     refusal = redirectRefusal(url, response);
-    if (!refusal) text = await response.text();
+    // A refused answer's body is never read: end the exchange, so its connection does not stay open.
+    if (refusal) controller.abort(refusal);
+    else text = await response.text();
   } catch (cause) {
     // An abort or our timeout also rejects the fetch: report the signal's reason then.
     if (controller.signal.aborted) throw controller.signal.reason;

@@ -359,6 +359,16 @@ describe('createAndFind', () => {
     expect(api.calls).toHaveLength(0);
   });
 
+  it('findCreated throws TypeError at once without a fetch, as createAndFind does: the finds would come later', () => {
+    expect(() => findCreated(ACK, { find: '/f', fetch: 42 as never })).toThrow('no fetch: pass { fetch }');
+    vi.stubGlobal('fetch', undefined);
+    try {
+      expect(() => findCreated(ACK, { find: '/f' })).toThrow('no fetch: pass { fetch }');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it.each([['a string', 'stop'], ['an object', {}], ['an AbortController', new AbortController()], ['true', true]])(
     'a signal that is %s is a TypeError at once: nothing is sent',
     (_, signal) => {
