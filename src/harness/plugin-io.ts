@@ -46,8 +46,12 @@ export async function pluginRequest(context: RequestContext, [, name = '', rest 
       log(`${verdict.status} ${method} ${url.pathname}: failure injected by session ${session.number}'s workbench conditions`);
       return sendJSON(response, verdict.status, verdict.body);
     }
+    // The page may have left while the latency held its request: nothing to answer, nothing to run.
+    if (response.destroyed) return;
   }
-  await sessions.run(session, () => plugins.handle({ request, response, url, name, rest, staff: current.staff, notes }));
+  // Read after the wait: the session may have expired or switched staff member meanwhile.
+  const staff = session && !session.expired ? session.staff : null;
+  await sessions.run(session, () => plugins.handle({ request, response, url, name, rest, staff, notes }));
 }
 
 /** /plugin-io/ws/<plugin>/<channel>/: the session's conditions, then a proxied socket or one the mock's socket rule allows; recorded. */

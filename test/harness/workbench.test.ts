@@ -7,7 +7,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,11 @@ export const routes = {
   },
   'POST /ping': ({ body }, platform) => ({ sent: platform.broadcast('room', { n: body.n }) }),
   // Answers when the test says so (the harness runs in the test's process).
+  // Counts its runs where the test can read them.
+  'GET /mark': () => {
+    globalThis.wbMarks = (globalThis.wbMarks ?? 0) + 1;
+    return {};
+  },
   'GET /held': () => new Promise((resolve) => { globalThis.wbRelease = () => resolve({ released: true }); }),
 };
 export const sockets = { room: () => true, 'mine-<id>': ({ params, staff }) => params.id === staff.id };
@@ -269,6 +274,24 @@ describe('the harness workbench (server)', () => {
     expect(await socket.closed).toBe(1013);
     expect(socket.messages).toEqual([]);
     expect(linesFor("bytes held back by the session's latency (over 1048576); closed with 1013")).toHaveLength(1);
+    await conditions(a, { latency: 0 });
+  });
+
+  it('runs nothing for a page that left while the latency held its request', async () => {
+    const a = await signIn();
+    await conditions(a, { latency: 1_000 });
+    // "Expect: 100-continue": the server's 100 says it has the request; then the page leaves.
+    await new Promise<void>((resolve) => {
+      const socket = connect(harness.port, '127.0.0.1', () => socket.write(`GET /plugin-io/api/wb/mark HTTP/1.1\r\nHost: 127.0.0.1:${harness.port}\r\nCookie: ${a.cookie}\r\nExpect: 100-continue\r\n\r\n`));
+      socket.on('data', (chunk) => {
+        if (String(chunk).startsWith('HTTP/1.1 100')) socket.destroy();
+      });
+      socket.on('close', () => resolve());
+    });
+    await expect.poll(() => lastRequest(a, '/mark'), poll).toMatchObject({ status: null, conditions: ['latency 1000 ms'] });
+    // A request that came after it waits the same latency: once it is answered, the left one's wait is over too.
+    expect((await call(a, 'GET', '/whoami')).status).toBe(200);
+    expect((globalThis as { wbMarks?: number }).wbMarks).toBeUndefined();
     await conditions(a, { latency: 0 });
   });
 
