@@ -147,7 +147,8 @@ export function createLive({ log, maxPayload = 65_536, maxBacklog = 1_048_576, c
     log(`${why}; closed with ${BACKLOG_CLOSE.code}`);
     ws.close(BACKLOG_CLOSE.code, BACKLOG_CLOSE.reason);
     // A client that does not read never answers the close: cut it after a grace period.
-    setTimeout(() => ws.terminate(), closeGrace).unref();
+    const grace = setTimeout(() => ws.terminate(), closeGrace).unref();
+    ws.once('close', () => clearTimeout(grace));
   }
 
   /** The set of `key` in `map`, created empty on first use. */
@@ -175,11 +176,13 @@ export function createLive({ log, maxPayload = 65_536, maxBacklog = 1_048_576, c
     const size = Buffer.byteLength(frame);
     if (waiting.bytes + size > maxBacklog) {
       closeForBacklog(ws, set, `WebSocket /plugin-io/ws/${key}/: ${waiting.bytes + size} bytes held back by the session's latency (over ${maxBacklog})`);
-      return true;
+      return false;
     }
     waiting.waiting++;
     waiting.bytes += size;
-    waiting.last = waiting.last.then(() => wait(ms)).then(() => {
+    // Due `ms` after it was sent, not after the frame before it: latency delays frames, it does not add up.
+    const due = performance.now() + ms;
+    waiting.last = waiting.last.then(() => (ws.readyState === ws.OPEN ? wait(due - performance.now()) : undefined)).then(() => {
       waiting.waiting--;
       waiting.bytes -= size;
       now();

@@ -142,6 +142,9 @@ export interface ForwardUpgrade extends Forward {
   delay?: () => number;
 }
 
+/** Bytes of a proxied socket a latency may hold back before the author's server is paused. */
+const HELD_LIMIT = 1_048_576;
+
 /**
  * Passes the author's server's bytes on to the page: each chunk after `delay()` ms when one is
  * asked, in order (a chunk stands for a frame: the harness does not read a proxied socket's
@@ -151,6 +154,8 @@ export interface ForwardUpgrade extends Forward {
 function relay(from: Duplex, to: Duplex, delay: () => number, first: Buffer): void {
   let last = Promise.resolve();
   let waiting = 0;
+  /** Bytes held back by the delay; past {@link HELD_LIMIT} the author's server is paused, as a slow network would. */
+  let held = 0;
   const pass = (chunk: Buffer) => {
     const ms = delay();
     if (!ms && !waiting) {
@@ -160,9 +165,15 @@ function relay(from: Duplex, to: Duplex, delay: () => number, first: Buffer): vo
       return;
     }
     waiting++;
-    last = last.then(() => wait(ms)).then(() => {
+    held += chunk.length;
+    if (held > HELD_LIMIT) from.pause();
+    // Due `ms` after it came, not after the chunk before it: latency delays chunks, it does not add up.
+    const due = performance.now() + ms;
+    last = last.then(() => (to.writable ? wait(due - performance.now()) : undefined)).then(() => {
       waiting--;
+      held -= chunk.length;
       if (to.writable) to.write(chunk);
+      if (held <= HELD_LIMIT && from.isPaused()) from.resume();
     });
   };
   if (first.length) pass(first);

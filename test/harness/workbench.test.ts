@@ -264,6 +264,22 @@ describe('the harness workbench (server)', () => {
     expect(linesFor(`session ${a.number}: workbench conditions none`)).toHaveLength(1);
   });
 
+  it('delays each frame by the latency from when it was sent: frames sent together arrive together', async () => {
+    const a = await signIn();
+    const socket = await openSocket(`${ws}/plugin-io/ws/wb/room/`, a.cookie);
+    expect(socket.result).toBe('open');
+    const latency = 1_000;
+    await conditions(a, { latency });
+    for (let n = 0; n < 3; n++) harness.platform.broadcast('room', { together: n });
+    await expect.poll(() => socket.messages.length, poll).toBe(3);
+    // The harness's own times (one clock): were latency to add up, the last would come 2 s after the first.
+    const frames = (await trace(a)).sockets.filter((s) => s.session === a.number).at(-1)!.frames;
+    const times = frames.map((f) => Date.parse(f.at));
+    expect(times.at(-1)! - times[0]!).toBeLessThan(latency);
+    socket.ws.close();
+    await conditions(a, { latency: 0 });
+  });
+
   it('closes a socket with 1013 when the frames its latency holds back pass the backlog limit', async () => {
     const a = await signIn();
     const socket = await openSocket(`${ws}/plugin-io/ws/wb/room/`, a.cookie);
