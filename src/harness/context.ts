@@ -30,6 +30,8 @@ export interface RequestContext {
   origin: string;
   /** The harness's `--effect-delay`, in ms: how long effects wait when neither the mock nor the session says. */
   effectDelay: number;
+  /** How long a mock's function (route, socket rule, outside event) may take before the harness answers 504, in ms. */
+  mockTimeout: number;
 }
 
 /** What a shell API route gets: the request's context and the `<name>` parts of its path. */

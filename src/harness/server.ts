@@ -195,7 +195,7 @@ export async function startHarness({
         log(`400 ${request.method} ${JSON.stringify(request.url)}: the request target must be a path (/...)`);
         return sendText(response, 400, 'The request target must be a path starting with /', { connection: 'close' });
       }
-      await routeRequest({ request, response, url, current: sessions.of(request), sessions, platform, plugins: loaded, trace, log, version, origin, effectDelay });
+      await routeRequest({ request, response, url, current: sessions.of(request), sessions, platform, plugins: loaded, trace, log, version, origin, effectDelay, mockTimeout });
     } catch (error) {
       log(`500 ${request.method} ${request.url}: ${stackOf(error)}`);
       if (!response.headersSent) sendText(response, 500, 'The harness failed on this request (see its terminal)');

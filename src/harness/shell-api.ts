@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { canonicalId, type Patient, type Staff } from '../platform/index.js';
 import { messageOf } from './errors.js';
 import { sendFile, sendHTML, sendJSON } from './http.js';
+import { TIMED_OUT, within } from './mock.js';
 import { SHELL_DIR } from './paths.js';
 import type { ApiContext, RequestContext } from './context.js';
 import type { Session } from './session.js';
@@ -56,7 +57,7 @@ const API: Readonly<Record<string, (context: ApiContext) => void | Promise<void>
     });
   },
   // An outside event of a mock module (its `events` export), from the shell's menu.
-  'POST /events/<plugin>/<name>': ({ response, params, current, sessions, platform, log }) => {
+  'POST /events/<plugin>/<name>': ({ response, params, current, sessions, platform, log, mockTimeout }) => {
     let name: string;
     try {
       name = decodeURIComponent(params.name ?? '');
@@ -72,7 +73,11 @@ const API: Readonly<Record<string, (context: ApiContext) => void | Promise<void>
       log(`404 ${where}: ${messageOf(error)}`);
       return sendJSON(response, 404, { error: messageOf(error) });
     }
-    ran.then(() => {
+    within(ran, mockTimeout).then((done) => {
+      if (done === TIMED_OUT) {
+        log(`504 ${where}: it did not finish within ${mockTimeout} ms (does it await something that never settles?)`);
+        return sendJSON(response, 504, { error: `The event did not finish within ${mockTimeout} ms` });
+      }
       log(`${where} happened (from the shell)`);
       sendJSON(response, 204);
     }, (error: unknown) => {

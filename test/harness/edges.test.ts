@@ -66,7 +66,8 @@ describe('companion harness edges', () => {
         'stuck-<id>': () => new Promise(() => {}),
         '*': ({ channel }) => channel.startsWith('any-'),
       };
-      export const launch = { Good: '/plugin-io/api/edgy/never' };`);
+      export const launch = { Good: '/plugin-io/api/edgy/never' };
+      export const events = { 'Never ends': () => new Promise(() => {}) };`);
     harness = await startHarness({ port: 0, pluginDirs: [{ dir: folder }], mockTimeout: MOCK_TIMEOUT_MS, log: (line) => lines.push(line) });
     cookie = (await fetch(harness.url)).headers.get('set-cookie')!.split(';')[0]!;
   });
@@ -101,6 +102,12 @@ describe('companion harness edges', () => {
   it('answers 504 with one log line when a route never settles', async () => {
     expect(await get('/plugin-io/api/edgy/never')).toEqual([504, `The mock's route gave no answer within ${MOCK_TIMEOUT_MS} ms\n`]);
     expect(linesFor('504 GET /plugin-io/api/edgy/never: the mock\'s route gave no answer')).toHaveLength(1);
+  });
+
+  it('answers 504 with one log line when an outside event from the shell never settles', async () => {
+    const answer = await fetch(`${harness.origin}/companion/api/events/edgy/${encodeURIComponent('Never ends')}`, { method: 'POST', headers: { cookie } });
+    expect([answer.status, await answer.json()]).toEqual([504, { error: `The event did not finish within ${MOCK_TIMEOUT_MS} ms` }]);
+    expect(linesFor('504 event "Never ends" of edgy: it did not finish within')).toHaveLength(1);
   });
 
   it('refuses the upgrade with 504 and one log line when a socket rule never settles', async () => {
