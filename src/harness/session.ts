@@ -42,8 +42,6 @@ export interface Session {
 
 /** The harness's sessions. */
 export interface Sessions {
-  /** The staff member every session signs in as. */
-  staff: Staff;
   /** The session of a request, from its cookie. */
   of(request: IncomingMessage): Session;
   /** A session by its number; undefined when unknown or forgotten. */
@@ -82,7 +80,6 @@ export function createSessions({ staff, dropSockets, maxSessions = 1_000 }: Sess
   const scope = new AsyncLocalStorage<SessionState | null>();
   let count = 0;
   return {
-    staff,
     of(request) {
       const token = cookies(request)[COOKIE];
       const found = token ? tokens.get(token) : undefined;
@@ -96,6 +93,10 @@ export function createSessions({ staff, dropSockets, maxSessions = 1_000 }: Sess
         if (tokens.size < maxSessions) break;
         tokens.delete(oldest);
         numbers.delete(state.number);
+        // A forgotten session is signed out: what it still has open goes too, as on expiry.
+        state.expired = true;
+        dropSockets(oldest, 'all');
+        for (const cut of [...state.inflight]) cut();
       }
       const session: SessionState = { number: ++count, token, expired: false, staff, conditions: { ...NO_CONDITIONS }, inflight: new Set() };
       tokens.set(token, session);
