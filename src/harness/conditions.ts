@@ -8,8 +8,6 @@
 import type { Conditions, Failure } from '../platform/index.js';
 import { didYouMean } from './options.js';
 
-/** A session's conditions until it changes them: nothing on purpose. */
-export const NO_CONDITIONS: Readonly<Conditions> = Object.freeze({ latency: 0, offline: false, effect_delay: null, failure: null });
 
 /** The ranges the conditions accept, in ms. */
 export const CONDITION_LIMITS = { latency: 30_000, effectDelay: 600_000, path: 2_000 } as const;

@@ -7,8 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Conditions, Staff } from '../platform/index.js';
-import { NO_CONDITIONS } from './conditions.js';
+import { NO_CONDITIONS, type Conditions, type Staff } from '../platform/index.js';
 import { cookies } from './http.js';
 import type { DropKind } from './live.js';
 

@@ -5,7 +5,7 @@
  * @module
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import type { Conditions, EffectReport, TraceBody, TraceEffect, TraceFrame, TraceRequest, TraceSocket, TraceUpdate } from '../platform/index.js';
+import { TRACE_KEEP, type Conditions, type EffectReport, type TraceBody, type TraceEffect, type TraceFrame, type TraceRequest, type TraceSocket, type TraceUpdate } from '../platform/index.js';
 
 /** What the code answering a plugin request tells the trace about it (filled in as it answers). */
 export interface AnswerNotes {
@@ -53,7 +53,7 @@ export interface TraceLimits {
 }
 
 /** The limits the workbench's spec sets. */
-export const TRACE_LIMITS: Readonly<TraceLimits> = Object.freeze({ requests: 500, effects: 500, sockets: 200, frames: 50, body: 65_536, frame: 4_096 });
+export const TRACE_LIMITS: Readonly<TraceLimits> = Object.freeze({ ...TRACE_KEEP, body: 65_536, frame: 4_096 });
 
 /** One plugin socket being recorded: the harness calls these as it goes. */
 export interface SocketRecording {

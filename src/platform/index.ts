@@ -21,7 +21,7 @@ import { fail, messageOf } from './values.js';
 
 export { parseBody } from './body.js';
 export { canonicalId, keyOf } from './ids.js';
-export { TRACE_FORMAT } from './trace.js';
+export { NO_CONDITIONS, TRACE_FORMAT, TRACE_KEEP } from './trace.js';
 export type { Conditions, Failure, Trace, TraceBody, TraceEffect, TraceFrame, TraceMessage, TraceRequest, TraceSession, TraceSocket, TraceUpdate } from './trace.js';
 export type {
   AddTaskCommentData, AddTaskData, BroadcastData, CommandBase, CommandFields, CustomEffect, DateTimeValue, DateValue, Effect, MessageData, OriginateCommandEffect,

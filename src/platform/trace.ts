@@ -2,12 +2,15 @@
  * A harness trace: what the workbench records of one session (requests to plugin routes, effects,
  * plugin sockets) and what its shell adds (the port messages), as one JSON file. The harness
  * writes it, the shell's "Export trace" downloads it, and the test kit's `replayTrace` reads it.
- * Types and one constant, no Node APIs: the harness and the kit share the format.
+ * Types and a few constants, no Node APIs: the harness, its shell and the kit share them.
  * @module
  */
 
 /** The value of {@link Trace.format}: how a reader knows the file. */
 export const TRACE_FORMAT = 'canvas-companion-trace';
+
+/** How many entries a trace keeps (the oldest are forgotten first), and the frames kept per socket (the last ones). */
+export const TRACE_KEEP = Object.freeze({ requests: 500, effects: 500, sockets: 200, frames: 50 });
 
 /** How one session misbehaves on purpose (the workbench's Network panel). Plugin requests and sockets only. */
 export interface Conditions {
@@ -32,6 +35,9 @@ export interface Conditions {
   /** One route made to fail; null: none. */
   failure: Failure | null;
 }
+
+/** A session's conditions until it changes them: nothing on purpose. */
+export const NO_CONDITIONS: Readonly<Conditions> = Object.freeze({ latency: 0, offline: false, effect_delay: null, failure: null });
 
 /** A route made to fail: every request with this method and path (query ignored) gets `answer`. */
 export interface Failure {

@@ -40,7 +40,10 @@ export function connectFeed(reconnect = false): void {
     if (reconnect) hooks.changed();
     void loadTrace().then((ok) => (ok ? undefined : loadConditions()));
   });
-  ws.addEventListener('message', onFrame);
+  // Frames still buffered on a feed replaced since (a sign-in) belong to the session before.
+  ws.addEventListener('message', (event) => {
+    if (socket === ws) onFrame(event);
+  });
   ws.addEventListener('close', () => {
     if (socket !== ws) return;
     timer = window.setTimeout(() => connectFeed(true), delay);

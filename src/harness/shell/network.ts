@@ -4,11 +4,11 @@
  * what misbehaves (at the top of the inspector and on the phone's bottom bar).
  * @module
  */
-import type { Conditions, Failure } from '../../platform/trace.js';
+import { NO_CONDITIONS, type Conditions, type Failure } from '../../platform/trace.js';
 import { $, api, esc, failure as failureText } from './dom.js';
 import { showPanel } from './panels.js';
 import { FAIL_ROUTE } from './requests.js';
-import { NO_CONDITIONS, onTrace, setConditions, trace } from './trace-state.js';
+import { onTrace, setConditions, trace } from './trace-state.js';
 
 /**
  * The badges of what is on: `Latency 800 ms`, `Offline`, `Effects 5000 ms`, `GET /plugin-io/api/x → 503`;

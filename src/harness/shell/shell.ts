@@ -93,6 +93,8 @@ function relativeDay(iso: string): string {
   return formatDate(iso, false);
 }
 const initials = (name: string) => name.split(/\s+/).map((w) => w[0]).join('').slice(0, 2).toUpperCase();
+/** A patient's page (and note) in the shell: IDs come from mocks' data, so they are encoded. */
+const pageLink = (patientId: string, noteId?: string | null) => `/companion/patient/${encodeURIComponent(patientId)}/${noteId ? `?note=${encodeURIComponent(noteId)}` : ''}`;
 /** Sex, age and date of birth, as the patient list and header show them. */
 const patientLine = (p: PatientView) => [p.sex_at_birth, p.birth_date && `${age(p.birth_date)} y`, p.birth_date && `DOB ${formatDate(p.birth_date)}`].filter(Boolean).join(' · ');
 /** A time of day from an ISO time: `4:00 PM`. */
@@ -177,9 +179,9 @@ function renderHeader(): void {
   const page = patientData();
   if (state.route.name === 'patient' && page) {
     const p = page.patient;
-    const back = current ? `/companion/patient/${p.id}/` : '/companion/';
+    const back = current ? pageLink(p.id) : '/companion/';
     parts.push(`<div class="bar">
-      <a class="icon-btn" href="${back}" aria-label="${current ? 'Back to the patient' : 'Back to the companion'}">${icon('back')}</a>
+      <a class="icon-btn" href="${esc(back)}" aria-label="${current ? 'Back to the patient' : 'Back to the companion'}">${icon('back')}</a>
       <span class="avatar" aria-hidden="true">${esc(initials(p.name))}</span>
       <div class="who"><h1 class="title" data-testid="patient-name">${esc(p.name)}</h1>
         <div class="sub">${esc(patientLine(p))}</div>
@@ -187,7 +189,7 @@ function renderHeader(): void {
       ${menuButton()}</div>`);
     if (current) {
       parts.push(`<div class="note-line" data-testid="note-line"><b>${esc(current.type)}</b> · ${esc(formatDate(current.date))}
-        <span class="chip ${current.status}">${current.status === 'open' ? 'Open' : 'Signed'}</span></div>`);
+        <span class="chip ${esc(current.status)}">${current.status === 'open' ? 'Open' : 'Signed'}</span></div>`);
     }
     const first: [string, string] = current ? ['note', 'Note'] : ['timeline', 'Timeline'];
     const tabs: [string, string, ShellApp?][] = [first, ...appsFor(current ? 'note' : 'patient').map((app): [string, string, ShellApp] => [app.id, app.title, app])];
@@ -227,13 +229,13 @@ function renderView(): void {
       ${apps.length ? `<div class="launcher">${apps.map((app) => `<button type="button" class="app-tile" data-open="${esc(app.id)}" aria-label="${esc(app.title)}" title="${esc(app.description || app.plugin)}">
         ${appIcon(app)}<span class="app-name">${esc(app.title)}</span></button>`).join('')}</div>`
         : '<p class="muted">No global apps.</p>'}</section>
-      ${section('Today', data.schedule.map((a) => `<li><a class="row" href="/companion/patient/${a.patient_id}/${a.note_id ? `?note=${a.note_id}` : ''}">
+      ${section('Today', data.schedule.map((a) => `<li><a class="row" href="${esc(pageLink(a.patient_id, a.note_id))}">
         <span class="row-main"><span class="row-title">${esc(timeOf(a.start_time))} · ${esc(a.patient.name)}</span>
         <span class="row-sub">${esc([a.note_type, `${a.duration_minutes} min`, a.description].filter(Boolean).join(' · '))}</span></span>
         <span class="chip">${esc(a.status)}</span>${icon('chevron', 'ico chev-r')}</a></li>`), 'No appointments today.', 'schedule')}
       ${section('Unread messages', data.unread.map((m) => staticRow(esc(m.sender.name), esc(m.content))), '', 'unread')}
       <section class="section"><h2 class="section-title">Patients</h2><ul class="list">
-      ${data.patients.map((p) => `<li><a class="row" href="/companion/patient/${p.id}/"><span class="avatar small" aria-hidden="true">${esc(initials(p.name))}</span>
+      ${data.patients.map((p) => `<li><a class="row" href="${esc(pageLink(p.id))}"><span class="avatar small" aria-hidden="true">${esc(initials(p.name))}</span>
         <span class="row-main"><span class="row-title">${esc(p.name)}</span><span class="row-sub">${esc(patientLine(p))}</span></span>
         ${p.open_tasks ? `<span class="count" title="Open tasks">${p.open_tasks}</span>` : ''}${icon('chevron', 'ico chev-r')}</a></li>`).join('')}
       </ul></section>`;
@@ -250,18 +252,18 @@ function renderView(): void {
     return;
   }
   if (noteId()) {
-    view.innerHTML = `<div class="card empty"><h2>Note not found</h2><a class="btn" href="/companion/patient/${data.patient.id}/">Back to the patient</a></div>`;
+    view.innerHTML = `<div class="card empty"><h2>Note not found</h2><a class="btn" href="${esc(pageLink(data.patient.id))}">Back to the patient</a></div>`;
     return;
   }
   view.innerHTML = `<section class="section"><h2 class="section-title">Notes</h2><ul class="list">
-    ${data.notes.map((n) => `<li><a class="row" href="?note=${n.id}"><span class="row-main"><span class="row-title">${esc(n.type)}</span>
+    ${data.notes.map((n) => `<li><a class="row" href="?note=${esc(encodeURIComponent(n.id))}"><span class="row-main"><span class="row-title">${esc(n.type)}</span>
       <span class="row-sub">${esc(formatDate(n.date))} · ${esc(n.provider)} · ${n.commands.length} command${n.commands.length === 1 ? '' : 's'}</span></span>
-      <span class="chip ${n.status}">${n.status === 'open' ? 'Open' : 'Signed'}</span>${icon('chevron', 'ico chev-r')}</a></li>`).join('') || '<li class="muted pad">No notes.</li>'}
+      <span class="chip ${esc(n.status)}">${n.status === 'open' ? 'Open' : 'Signed'}</span>${icon('chevron', 'ico chev-r')}</a></li>`).join('') || '<li class="muted pad">No notes.</li>'}
     </ul></section>
     ${section('Tasks', data.tasks.map((t) => staticRow(
       `${esc(t.title)}${t.labels.map((l) => ` <span class="tag">${esc(l.name)}</span>`).join('')}`,
       `Due ${esc(dueText(t.due))} · ${esc(t.assignee?.name ?? t.team?.name ?? 'Unassigned')}${t.comments.length ? ` · ${t.comments.length} comment${t.comments.length === 1 ? '' : 's'}` : ''}`,
-      `<span class="chip ${t.status.toLowerCase()}">${TASK_STATUS[t.status]}</span>`, t.status === 'OPEN' ? '' : ' done',
+      `<span class="chip ${esc(t.status.toLowerCase())}">${TASK_STATUS[t.status]}</span>`, t.status === 'OPEN' ? '' : ' done',
     )), 'No tasks.', 'timeline-tasks')}
     ${section('Appointments', data.appointments.map((a) => staticRow(esc(`${formatDate(localDay(a.start_time))} ${timeOf(a.start_time)} · ${a.note_type}`), esc(`${a.provider.name} · ${a.duration_minutes} min`), `<span class="chip">${esc(a.status)}</span>`)), '', 'appointments')}
     ${section('Messages', data.messages.map((m) => staticRow(esc(`${m.sender.name} → ${m.recipient.name}`), esc(m.content), m.read ? '' : '<span class="chip">Unread</span>')), '', 'messages')}

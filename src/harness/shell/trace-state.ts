@@ -4,7 +4,7 @@
  * The panels listen for changes and redraw only what changed.
  * @module
  */
-import type { Conditions, Trace, TraceEffect, TraceRequest, TraceSession, TraceSocket, TraceUpdate } from '../../platform/trace.js';
+import { NO_CONDITIONS, TRACE_KEEP as KEEP, type Conditions, type Trace, type TraceEffect, type TraceRequest, type TraceSession, type TraceSocket, type TraceUpdate } from '../../platform/trace.js';
 import { api } from './dom.js';
 
 /** What GET /companion/api/trace answers. */
@@ -19,14 +19,9 @@ export interface TraceData {
 /** What changed: everything (`reset`), one entry by id, or the conditions. */
 export type TraceChange = { kind: 'reset' } | { kind: 'request' | 'effect' | 'socket'; id: number } | { kind: 'conditions' };
 
-/** The harness's defaults: nothing misbehaves. */
-export const NO_CONDITIONS: Readonly<Conditions> = { latency: 0, offline: false, effect_delay: null, failure: null };
-/** As many entries as the harness keeps; older ones are dropped here too. */
-const KEEP = { requests: 500, effects: 500, sockets: 200, frames: 200 } as const;
 
 /** The inspector's copy of the trace. */
 export const trace = {
-  session: null as TraceSession | null,
   /** The harness's own effect delay (its --effect-delay), once the trace was read. */
   effectDelay: null as number | null,
   requests: new Map<number, TraceRequest>(),
@@ -58,7 +53,6 @@ export async function loadTrace(): Promise<boolean> {
     return false;
   }
   const data = answer.body;
-  trace.session = data.session;
   trace.effectDelay = data.harness?.effect_delay ?? null;
   trace.conditions = { ...NO_CONDITIONS, ...data.session?.conditions };
   trace.requests = new Map((data.requests ?? []).map((r) => [r.id, r]));
@@ -81,7 +75,6 @@ export async function clearTrace(): Promise<void> {
 /** Sets the conditions the harness answered with. */
 export function setConditions(conditions: Conditions): void {
   trace.conditions = { ...NO_CONDITIONS, ...conditions };
-  if (trace.session) trace.session.conditions = trace.conditions;
   emit({ kind: 'conditions' });
 }
 
