@@ -203,11 +203,9 @@ function errorText(error: unknown): string {
   }
 }
 
-/** Pushes `entry`, forgetting the oldest past `max`; keeps the list in id order (requests are recorded as they end). */
+/** Adds `entry` (ids are given in the order entries are recorded, so the list stays in id order), forgetting the oldest past `max`. */
 function keep<T extends { id: number }>(list: T[], entry: T, max: number): void {
-  let at = list.length;
-  while (at > 0 && list[at - 1]!.id > entry.id) at--;
-  list.splice(at, 0, entry);
+  list.push(entry);
   if (list.length > max) list.splice(0, list.length - max);
 }
 
