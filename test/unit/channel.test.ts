@@ -35,6 +35,7 @@ function received(hostPort: NodePort): unknown[] {
   return messages;
 }
 
+/** A short window for what should not come (a stray message); what should come is waited for with vi.waitFor. */
 const flush = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 beforeEach(() => {
@@ -52,8 +53,7 @@ describe('INIT_CHANNEL acceptance', () => {
     const host = received(init());
     expect(isHostConnected()).toBe(true);
     postToHost({ type: 'READY' });
-    await flush();
-    expect(host).toEqual([{ type: 'READY' }]);
+    await vi.waitFor(() => expect(host).toEqual([{ type: 'READY' }]));
   });
 
   it.each([
@@ -132,8 +132,7 @@ describe('INIT_CHANNEL acceptance', () => {
     const secondHost = received(init());
     await firstClosed;
     postToHost({ type: 'AFTER' });
-    await flush();
-    expect(secondHost).toEqual([{ type: 'AFTER' }]);
+    await vi.waitFor(() => expect(secondHost).toEqual([{ type: 'AFTER' }]));
   });
 });
 
@@ -236,8 +235,7 @@ describe('postToHost', () => {
     expect(postToHost({ type: 'TWO', n: 2 })).toBe(false);
     const host = received(init());
     expect(postToHost({ type: 'THREE' })).toBe(true);
-    await flush();
-    expect(host).toEqual([{ type: 'ONE' }, { type: 'TWO', n: 2 }, { type: 'THREE' }]);
+    await vi.waitFor(() => expect(host).toEqual([{ type: 'ONE' }, { type: 'TWO', n: 2 }, { type: 'THREE' }]));
   });
 
   it('bounds the queue, dropping the oldest with a warning', async () => {
@@ -245,8 +243,7 @@ describe('postToHost', () => {
     for (let i = 0; i < 105; i++) postToHost({ type: 'N', i });
     expect(warn).toHaveBeenCalledTimes(5);
     const host = received(init());
-    await flush();
-    expect(host).toHaveLength(100);
+    await vi.waitFor(() => expect(host).toHaveLength(100));
     expect(host[0]).toEqual({ type: 'N', i: 5 });
   });
 
@@ -264,8 +261,7 @@ describe('postToHost', () => {
     expect(postToHost({ type: 'ONE' })).toBe(false);
     expect(() => resize({ height: 100 })).not.toThrow();
     const host = received(init());
-    await flush();
-    expect(host).toEqual([{ type: 'ONE' }, { type: 'RESIZE', height: 100 }]);
+    await vi.waitFor(() => expect(host).toEqual([{ type: 'ONE' }, { type: 'RESIZE', height: 100 }]));
   });
 });
 
@@ -344,16 +340,14 @@ describe('closeModal', () => {
   it("posts CLOSE_MODAL through the port and resolves 'port'", async () => {
     const host = received(init());
     await expect(closeModal()).resolves.toBe('port');
-    await flush();
-    expect(host).toEqual([{ type: 'CLOSE_MODAL' }]);
+    await vi.waitFor(() => expect(host).toEqual([{ type: 'CLOSE_MODAL' }]));
   });
 
   it('waits for a port that arrives within the timeout', async () => {
     const closing = closeModal({ timeout: 500 });
     const host = received(init());
     await expect(closing).resolves.toBe('port');
-    await flush();
-    expect(host).toEqual([{ type: 'CLOSE_MODAL' }]);
+    await vi.waitFor(() => expect(host).toEqual([{ type: 'CLOSE_MODAL' }]));
   });
 
   it("falls back to window.close() without a port and resolves 'window'", async () => {
@@ -381,8 +375,7 @@ describe('onHostMessage', () => {
     const tab = { type: 'NOTE_TAB_CHANGE', tab: 'note', patient: { id: 'p' } };
     hostPort.postMessage(tab);
     hostPort.postMessage('not an object message');
-    await flush();
-    expect(seen).toEqual([tab]);
+    await vi.waitFor(() => expect(seen).toEqual([tab]));
     expect(reported).toHaveBeenCalledTimes(1);
     off();
     hostPort.postMessage(tab);
@@ -396,8 +389,7 @@ describe('onHostMessage', () => {
     await flush();
     const seen: unknown[] = [];
     onHostMessage((message) => seen.push(message));
-    await flush();
-    expect(seen).toEqual([{ type: 'EARLY' }]);
+    await vi.waitFor(() => expect(seen).toEqual([{ type: 'EARLY' }]));
   });
 
   it('ignores messages from a replaced port', async () => {
@@ -420,8 +412,7 @@ describe('resize', () => {
     const host = received(init());
     resize({ height: 640 });
     resize({ width: 320.5, height: 0 });
-    await flush();
-    expect(host).toEqual([{ type: 'RESIZE', height: 640 }, { type: 'RESIZE', width: 320.5, height: 0 }]);
+    await vi.waitFor(() => expect(host).toEqual([{ type: 'RESIZE', height: 640 }, { type: 'RESIZE', width: 320.5, height: 0 }]));
   });
 
   it.each([{}, { height: -1 }, { width: Infinity }, { height: NaN }, { width: '300' }])('refuses %j', (size) => {
@@ -473,12 +464,12 @@ describe('autoResize', () => {
     layout.setHeight(240.2);
     layout.setHeight(240.9);
     layout.setHeight(80);
-    await flush();
-    expect(host).toEqual([
-      { type: 'RESIZE', height: 100 },
-      { type: 'RESIZE', height: 241 },
-      { type: 'RESIZE', height: 80 },
-    ]);
+    await vi.waitFor(() =>
+      expect(host).toEqual([
+        { type: 'RESIZE', height: 100 },
+        { type: 'RESIZE', height: 241 },
+        { type: 'RESIZE', height: 80 },
+      ]));
     stop();
   });
 
@@ -487,8 +478,7 @@ describe('autoResize', () => {
     const stop = autoResize();
     await Promise.resolve();
     const host = received(init());
-    await flush();
-    expect(host).toEqual([{ type: 'RESIZE', height: 100 }]);
+    await vi.waitFor(() => expect(host).toEqual([{ type: 'RESIZE', height: 100 }]));
     stop();
   });
 
@@ -499,6 +489,8 @@ describe('autoResize', () => {
     await Promise.resolve();
     stop();
     layout.setHeight(400);
+    await vi.waitFor(() => expect(host).toEqual([{ type: 'RESIZE', height: 100 }]));
+    // Nothing follows: a window for a stray RESIZE to show up.
     await flush();
     expect(host).toEqual([{ type: 'RESIZE', height: 100 }]);
     expect(layout.observers[0]!.connected).toBe(false);
@@ -507,6 +499,8 @@ describe('autoResize', () => {
   it('is never started by the library: importing it and connecting send no RESIZE', async () => {
     const host = received(init());
     postToHost({ type: 'READY' });
+    await vi.waitFor(() => expect(host).toEqual([{ type: 'READY' }]));
+    // Nothing follows: a window for a stray RESIZE to show up.
     await flush();
     expect(host).toEqual([{ type: 'READY' }]);
   });
