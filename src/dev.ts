@@ -8,7 +8,8 @@
  * build, written out in full (a bundler replaces the expression itself, not a variable holding
  * it): `typeof process === 'object' && process.env.NODE_ENV !== 'production'`. So:
  * - a bundler's production build of the ESM file turns the guard into `false` and leaves out the
- *   calls and this module; its development build keeps them;
+ *   calls and this module; its development build keeps them, and they warn where a `process`
+ *   exists (tests under Node), not in a browser, where bundlers provide none;
  * - the ESM file loaded as it is by a browser (no `process`) never warns;
  * - the build makes the guard `true` in the `.umd.js` file and `false` in the `.umd.min.js` file,
  *   whose minifier then leaves out the calls and this module (rollup.config.mjs).
