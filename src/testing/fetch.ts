@@ -78,6 +78,22 @@ function failOnClose<T>(work: Promise<T>, server: FetchServer): Promise<T> {
   });
 }
 
+/** Marks a kit `fetch` (across copies of the kit), so that one kit backend holds the global at a time. */
+const KIT_FETCH = Symbol.for('canvas-companion/testing.fetch');
+
+/** Marks `fetch` as a kit backend's (see {@link refuseSecondBackend}). */
+export function markKitFetch(fetch: typeof globalThis.fetch): void {
+  Object.defineProperty(fetch, KIT_FETCH, { value: true });
+}
+
+/** Throws while a kit backend (a mockPlatform() or a replayTrace()) holds the global `fetch`: one at a time. */
+export function refuseSecondBackend(): void {
+  const current = globalThis.fetch as unknown as Record<symbol, unknown> | undefined;
+  if (current?.[KIT_FETCH] === true) {
+    throw new Error('canvas-companion/testing: another mockPlatform() or replayTrace() is installed on globalThis: close() or restore() it first');
+  }
+}
+
 /** Request-like input: a `Request` of any realm (happy-dom's, jsdom's, Node's). */
 export function isRequest(input: unknown): input is Request {
   return typeof input === 'object' && input !== null && 'url' in input && 'method' in input && typeof (input as Request).text === 'function';

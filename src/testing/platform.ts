@@ -7,7 +7,7 @@
  */
 import { createPlatform, type MockModule, type PluginPlatform } from '../platform/index.js';
 import { createEffects, requestPattern, type EffectTiming } from './effects.js';
-import { createFetch, type RecordedRequest } from './fetch.js';
+import { createFetch, markKitFetch, refuseSecondBackend, type RecordedRequest } from './fetch.js';
 import { KIT_DEFAULTS } from './launch.js';
 import { createSocketClass, type Connection } from './socket.js';
 
@@ -81,7 +81,7 @@ export interface MockPlatform extends PluginPlatform {
   allowSockets(channel?: string): void;
   /**
    * Puts `fetch` and `WebSocket` on `globalThis`; returns {@link MockPlatform.restore}.
-   * @throws Error while another mock platform is installed (restore or close it first), or after close().
+   * @throws Error while another mock platform or a `replayTrace()` is installed (restore or close it first), or after close().
    */
   install(): () => void;
   /** Puts back the `fetch` and `WebSocket` that `install()` replaced, where they are still this platform's. */
@@ -123,9 +123,6 @@ function requestMatcher(match: string | ((request: RecordedRequest) => boolean) 
   const pattern = requestPattern(match);
   return (request) => request.route === match || pattern(request);
 }
-
-/** Marks the `fetch` of a kit platform, so install() knows another one holds the globals (any copy of the kit). */
-const KIT_FETCH = Symbol.for('canvas-companion/testing.fetch');
 
 /**
  * A mock Canvas platform serving one plugin: the harness's platform core (the same sample chart,
@@ -235,7 +232,7 @@ export function mockPlatform(options: MockPlatformOptions = {}): MockPlatform {
     },
   });
 
-  Object.defineProperty(fetch, KIT_FETCH, { value: true });
+  markKitFetch(fetch);
   /** The globals install() replaced, while installed. */
   let installed: { fetch: typeof globalThis.fetch; WebSocket: typeof globalThis.WebSocket } | undefined;
   const dropAll = () => [...open.keys()].forEach((connection) => connection.drop());
@@ -272,10 +269,7 @@ export function mockPlatform(options: MockPlatformOptions = {}): MockPlatform {
     install() {
       if (closed) throw new Error('canvas-companion/testing: install() after close(): make a new mockPlatform()');
       if (!installed) {
-        const current = globalThis.fetch as unknown as Record<symbol, unknown> | undefined;
-        if (current?.[KIT_FETCH] === true) {
-          throw new Error('canvas-companion/testing: another mockPlatform() is installed on globalThis: close() or restore() it first');
-        }
+        refuseSecondBackend();
         installed = { fetch: globalThis.fetch, WebSocket: globalThis.WebSocket };
         globalThis.fetch = fetch;
         globalThis.WebSocket = WebSocket;

@@ -8,7 +8,7 @@ import type { HostMessage } from '../channel.js';
 import { TRACE_FORMAT, type Trace, type TraceMessage, type TraceRequest } from '../platform/index.js';
 import type { TestHost } from './host.js';
 import { launch } from './launch.js';
-import { abortable, fetchTarget, isRequest } from './fetch.js';
+import { abortable, fetchTarget, isRequest, markKitFetch, refuseSecondBackend } from './fetch.js';
 import { bodyText, makeResponse } from './response.js';
 
 /** Options of {@link replayTrace}. */
@@ -102,9 +102,6 @@ export interface TraceReplay {
    */
   sendHostMessages(host: TestHost): Promise<void>;
 }
-
-/** Marks a kit `fetch` (mockPlatform's key too), so that only one kit backend holds the global at a time, across copies of the kit. */
-const KIT_FETCH = Symbol.for('canvas-companion/testing.fetch');
 
 /** Headers of the recorded answer that describe the bytes on the wire, not the text the trace kept (maybe cut). */
 const WIRE_HEADERS = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive']);
@@ -316,7 +313,7 @@ export function replayTrace(trace: Trace | string, options: ReplayOptions = {}):
     };
     return abortable(answer(), signal);
   };
-  Object.defineProperty(replayFetch, KIT_FETCH, { value: true });
+  markKitFetch(replayFetch);
 
   /** The global `fetch` install() replaced, while installed. */
   let installed: { fetch: typeof globalThis.fetch } | undefined;
@@ -336,10 +333,7 @@ export function replayTrace(trace: Trace | string, options: ReplayOptions = {}):
     requests,
     install() {
       if (!installed) {
-        const current = globalThis.fetch as unknown as Record<symbol, unknown> | undefined;
-        if (current?.[KIT_FETCH] === true) {
-          throw new Error('canvas-companion/testing: a mockPlatform() or another replayTrace() is installed on globalThis: close() or restore() it first');
-        }
+        refuseSecondBackend();
         installed = { fetch: globalThis.fetch };
         globalThis.fetch = replay.fetch;
       }

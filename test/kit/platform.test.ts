@@ -325,7 +325,7 @@ describe('install', () => {
     const second = mockPlatform({ log: warn });
     try {
       first.install();
-      expect(() => second.install()).toThrow(/another mockPlatform\(\) is installed/);
+      expect(() => second.install()).toThrow(/another mockPlatform\(\) or replayTrace\(\) is installed/);
       first.restore();
       second.restore();
       expect(globalThis.fetch).toBe(before.fetch);

@@ -231,11 +231,11 @@ describe('install(), launch() and reset', () => {
   it('one fake backend at a time: a replay and a mock platform refuse to install over each other', () => {
     platform = mockPlatform({ log: warn });
     platform.install();
-    expect(() => replayOf().install()).toThrow('a mockPlatform() or another replayTrace() is installed on globalThis');
+    expect(() => replayOf().install()).toThrow('another mockPlatform() or replayTrace() is installed on globalThis');
     platform.close();
     replay!.install();
     expect(() => mockPlatform({ log: warn }).install()).toThrow(/is installed on globalThis/);
-    expect(() => replayTrace(TEXT).install()).toThrow(/another replayTrace\(\)/);
+    expect(() => replayTrace(TEXT).install()).toThrow(/another mockPlatform\(\) or replayTrace\(\)/);
     expect(globalThis.fetch).toBe(replay!.fetch);
   });
 
