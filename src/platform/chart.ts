@@ -6,7 +6,7 @@
  * @module
  */
 import { APPOINTMENT_STATUS, CARE_TEAM_STATUS, CLINICAL_STATUS, MEDICATION_STATUS } from './enums.js';
-import { bool, checkFields, date, dateTime, int, listOf, nullable, oneOf, shape, string, type Check, type Spec } from './fields.js';
+import { bool, checkFields, checkFilter, date, dateTime, int, listOf, nullable, oneOf, shape, string, type Check, type Spec } from './fields.js';
 import { canonicalId, uuid } from './ids.js';
 import type { Lookups } from './lookups.js';
 import type { ChartData } from './sample-data.js';
@@ -169,8 +169,7 @@ function createStore(lookups: Lookups, name: keyof typeof KINDS): Store<unknown,
   const filters = [...kind.filterable, ...Object.keys(kind.filters ?? {})];
   return {
     list(filter = {}) {
-      const given = Object.entries(filter).filter(([, value]) => value !== undefined);
-      for (const [key] of given) if (!filters.includes(key)) fail(`${name}.list: unknown filter "${key}"; accepted: ${filters.join(', ')}`);
+      const given = checkFilter(`${name}.list`, filter, filters);
       const test = (record: Stored) => given.every(([key, value]) => (kind.filters?.[key] ?? ((r: Stored, v: unknown) => r[key] === v))(record, value));
       return records().filter(test).sort(kind.order).map(view);
     },

@@ -31,6 +31,24 @@ export function shown(value: unknown): string {
   }
 }
 
+/**
+ * Checks a `list()` filter: an object whose keys (those not undefined) are all ones the list can
+ * filter by. A misspelt key would otherwise filter nothing and list every record.
+ * @returns the given entries.
+ * @throws TypeError naming the unknown key, the nearest accepted one and all of them.
+ */
+export function checkFilter(where: string, filter: unknown, accepted: readonly string[]): [string, unknown][] {
+  if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) fail(`${where}: the filter must be an object (got ${shown(filter)})`);
+  const given = Object.entries(filter).filter(([, value]) => value !== undefined);
+  for (const [key] of given) {
+    if (!accepted.includes(key)) {
+      const near = nearest(key, accepted);
+      fail(`${where}: unknown filter "${key}"${near ? ` (did you mean "${near}"?)` : ''}; accepted: ${accepted.join(', ')}`);
+    }
+  }
+  return given;
+}
+
 /** A string of at most `max` characters (`required`: not blank either). */
 export const string = (max = 100_000, required = false): Check<string> => (value, name) => {
   if (typeof value !== 'string' || value.length > max || (required && !value.trim())) {

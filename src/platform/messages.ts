@@ -5,7 +5,7 @@
  * `EDIT_MESSAGE` and the direct writes share these checks.
  * @module
  */
-import { checkFields, dateTime, nullable, string } from './fields.js';
+import { checkFields, checkFilter, dateTime, nullable, string } from './fields.js';
 import { canonicalId, uuid } from './ids.js';
 import type { Lookups } from './lookups.js';
 import type { StoredMessage } from './sample-data.js';
@@ -96,7 +96,9 @@ export function createMessages(lookups: Lookups): PluginPlatform['messages'] & {
   }
 
   return {
-    list({ patient_id, staff_id, unread } = {}) {
+    list(filter = {}) {
+      checkFilter('messages.list', filter, ['patient_id', 'staff_id', 'unread']);
+      const { patient_id, staff_id, unread } = filter;
       const about = (m: StoredMessage, id: string | undefined) => id === undefined || m.sender_id === id || m.recipient_id === id;
       return data.messages.filter((m) => about(m, patient_id) && about(m, staff_id) && (unread === undefined || (m.read === null) === unread))
         .sort((a, b) => a.created.localeCompare(b.created)).map(view);

@@ -7,7 +7,7 @@
 import { createChart } from './chart.js';
 import { COMMANDS, commandByKey } from './commands.js';
 import type { CommandFields } from './effect-types.js';
-import { bool, checkFields, string } from './fields.js';
+import { bool, checkFields, checkFilter, string } from './fields.js';
 import { canonicalId, uuid } from './ids.js';
 import { createLookups } from './lookups.js';
 import { createMessages } from './messages.js';
@@ -71,7 +71,11 @@ export function createRecords({ data, practice, emit, log }: RecordsOptions): Re
   };
 
   const notes: PluginPlatform['notes'] = {
-    list: ({ patient_id } = {}) => data.notes.filter((n) => patient_id === undefined || n.patient_id === patient_id).sort((a, b) => b.date.localeCompare(a.date)).map(copy),
+    list(filter = {}) {
+      checkFilter('notes.list', filter, ['patient_id']);
+      const { patient_id } = filter;
+      return data.notes.filter((n) => patient_id === undefined || n.patient_id === patient_id).sort((a, b) => b.date.localeCompare(a.date)).map(copy);
+    },
     get(id) {
       const found = findNote(id);
       return found && copy(found);

@@ -6,7 +6,7 @@
  * @module
  */
 import { LINKABLE_OBJECT, TASK_PRIORITY, TASK_STATUS } from './enums.js';
-import { checkFields, dateTime, listOf, nullable, oneOf, string, type Checked } from './fields.js';
+import { checkFields, checkFilter, dateTime, listOf, nullable, oneOf, string, type Checked } from './fields.js';
 import { canonicalId, uuid } from './ids.js';
 import type { Lookups } from './lookups.js';
 import type { StoredTask } from './sample-data.js';
@@ -52,6 +52,8 @@ const HINTS: Readonly<Record<string, string>> = {
 
 /** Open tasks list first, then completed, then closed ones. */
 const STATUS_ORDER: Record<TaskStatus, number> = { OPEN: 0, COMPLETED: 1, CLOSED: 2 };
+/** What `tasks.list()` filters by. */
+const TASK_FILTERS = ['assignee_id', 'patient_id', 'team_id', 'status', 'label'];
 
 /** Sooner due first, tasks without a due date last (as `order_by("due")` lists them on Canvas). */
 function byDueNoneLast(a: string | null, b: string | null): number {
@@ -161,7 +163,9 @@ export function createTasks(lookups: Lookups): PluginPlatform['tasks'] & {
   }
 
   return {
-    list({ assignee_id, patient_id, team_id, status, label } = {}) {
+    list(filter = {}) {
+      checkFilter('tasks.list', filter, TASK_FILTERS);
+      const { assignee_id, patient_id, team_id, status, label } = filter;
       if (status !== undefined && !Object.hasOwn(STATUS_ORDER, status)) fail(`tasks.list: status must be one of "OPEN", "COMPLETED", "CLOSED" (got ${JSON.stringify(status)})`);
       return data.tasks
         .filter((x) => (assignee_id === undefined || x.assignee_id === assignee_id) && (patient_id === undefined || x.patient_id === patient_id))

@@ -313,6 +313,16 @@ describe('records', () => {
     expect(() => appointments.update('nope', {})).toThrow('appointments.update: no record "nope"');
   });
 
+  it('refuses a list filter it does not know, naming the nearest: a typo must not list every record', () => {
+    const { tasks, messages, notes } = createPlatform();
+    expect(() => tasks.list({ assigne_id: 'x' } as never)).toThrow('tasks.list: unknown filter "assigne_id" (did you mean "assignee_id"?); accepted: assignee_id, patient_id, team_id, status, label');
+    expect(() => messages.list({ state: 'unread' } as never)).toThrow('messages.list: unknown filter "state"');
+    expect(() => notes.list({ patient: MARIA } as never)).toThrow('notes.list: unknown filter "patient"; accepted: patient_id');
+    expect(() => tasks.list('OPEN' as never)).toThrow('tasks.list: the filter must be an object (got "OPEN")');
+    // Keys given as undefined filter nothing, as before.
+    expect(tasks.list({ status: undefined }).length).toBe(tasks.list().length);
+  });
+
   it('messages: threads by patient or staff, unread ones; writes with the Message effect\'s fields', () => {
     const { messages, staff } = start();
     const sent = messages.add({ sender_id: staff.id, recipient_id: MARIA, content: 'See you at 9.' });
