@@ -7,7 +7,7 @@
 import { createChart } from './chart.js';
 import { COMMANDS, commandByKey } from './commands.js';
 import type { CommandFields } from './effect-types.js';
-import { bool, checkFields, checkFilter, string } from './fields.js';
+import { bool, checkFields, checkFilter, date, oneOf, string } from './fields.js';
 import { canonicalId, uuid } from './ids.js';
 import { createLookups } from './lookups.js';
 import { createMessages } from './messages.js';
@@ -61,6 +61,9 @@ export interface EffectWrites {
 }
 
 /** The records of one platform. */
+/** What `notes.add()` takes. */
+const NOTE_FIELDS = { patient_id: string(100, true), type: string(100), date, status: oneOf({ OPEN: 'open', SIGNED: 'signed' }), provider_id: string(100) };
+
 export function createRecords({ data, practice, emit, log }: RecordsOptions): RecordStores & { writes: EffectWrites } {
   const lookups = createLookups(data, practice, emit, log);
   const [me] = practice.staff;
@@ -80,12 +83,14 @@ export function createRecords({ data, practice, emit, log }: RecordsOptions): Re
       const found = findNote(id);
       return found && copy(found);
     },
-    add(fields = {} as Parameters<PluginPlatform['notes']['add']>[0]) {
+    add(given = {} as Parameters<PluginPlatform['notes']['add']>[0]) {
+      // Checked as every other write is: an unknown key or a bad status is an error, not dropped.
+      const fields = checkFields('notes.add', given, NOTE_FIELDS, ['patient_id']);
       const patient = lookups.needPatient(fields.patient_id, 'notes.add');
       const provider = fields.provider_id === undefined ? me! : lookups.needStaff(fields.provider_id, 'notes.add: provider_id');
       const note: Note = {
         id: uuid(), patient_id: patient.id, type: text(fields.type) || 'Office visit', date: fields.date ?? day(new Date(), 0),
-        status: fields.status === 'signed' ? 'signed' : 'open', provider: provider.name, provider_id: provider.id, commands: [],
+        status: fields.status ?? 'open', provider: provider.name, provider_id: provider.id, commands: [],
       };
       data.notes.push(note);
       return noteChanged(note, 'created');

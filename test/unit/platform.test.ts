@@ -242,6 +242,10 @@ describe('records', () => {
     expect(notes.add({ patient_id: MARIA })).toMatchObject({ type: 'Office visit', status: 'open', provider: staff.name, provider_id: staff.id, commands: [] });
     expect(notes.add({ patient_id: MARIA, provider_id: staffMembers[1]!.id }).provider).toBe('Dr. Sam Okafor');
     expect(() => notes.add({ patient_id: 'nope' })).toThrow('notes.add: no patient "nope"');
+    expect(() => notes.add({ patient_id: MARIA, title: 'Visit' } as never)).toThrow('notes.add: unknown field "title"');
+    expect(() => notes.add({ patient_id: MARIA, status: 'draft' as never })).toThrow('status must be one of "open", "signed" (got "draft")');
+    expect(() => notes.add({ patient_id: MARIA, date: '2026-02-30' })).toThrow('date must be a date, YYYY-MM-DD');
+    expect(notes.add({ patient_id: MARIA, status: 'SIGNED' as never, date: '2026-11-02' })).toMatchObject({ status: 'signed', date: '2026-11-02' });
     const vitals = notes.addCommand(OPEN_NOTE, { schema_key: 'vitals', data: { blood_pressure_systole: 132, blood_pressure_diastole: 84, pulse: 72, pulse_rhythm: 'REGULAR' }, origin: 'kit' }).commands.at(-1);
     expect(vitals).toMatchObject({ schema_key: 'vitals', type: 'Vitals', text: 'BP 132/84 mmHg · Pulse 72 /min', origin: 'kit', committed: false, data: { pulse_rhythm: 0 }, added: expect.any(String) });
     expect(notes.addCommand(OPEN_NOTE, { schema_key: 'plan', data: { narrative: 'Recheck in 3 months' }, commit: true }).commands.at(-1)).toMatchObject({ type: 'Plan', text: 'Recheck in 3 months', committed: true });
