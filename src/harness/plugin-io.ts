@@ -74,6 +74,9 @@ export async function pluginSocket(context: UpgradeContext, [, name = '', channe
     socket.destroy();
   };
   if (session && !(await holdUpgrade(session))) return cut();
+  // Read after the wait, and held against the session again once the rule decided.
+  const signedIn = () => (session && !session.expired ? session.staff : null);
+  const staff = signedIn();
   if (socket.destroyed) return recording.closed(1006, 'the page left before the upgrade was answered');
   if (plugin.kind === 'proxy') {
     // Registered before the upstream answers: a browser that leaves meanwhile is not tracked forever.
@@ -87,13 +90,13 @@ export async function pluginSocket(context: UpgradeContext, [, name = '', channe
       recording.closed(dropped ? 1006 : null, dropped ? 'dropped by the harness' : '');
     });
     return proxyUpgrade({
-      name, origin: plugin.url, request, socket, head, staff: current.staff, log,
+      name, origin: plugin.url, request, socket, head, staff, log,
       refused: (status, reason) => recording.refused(status, reason),
       delay: () => session?.conditions.latency ?? 0,
       opened: (drop, upstream) => {
         live.hold(upstream);
-        // The page left, or the session went offline, while the author's server answered.
-        if (gone || session?.conditions.offline) {
+        // The page left, or the session went offline, expired or switched staff member, while the author's server answered.
+        if (gone || session?.conditions.offline || signedIn() !== staff) {
           dropped = !gone;
           return void drop();
         }
@@ -108,10 +111,15 @@ export async function pluginSocket(context: UpgradeContext, [, name = '', channe
       },
     });
   }
-  const verdict = await sessions.run(session, () => plugins.authorize(plugin, { channel, path: url.pathname, query: url.searchParams, headers: { ...request.headers }, staff: current.staff }));
+  const verdict = await sessions.run(session, () => plugins.authorize(plugin, { channel, path: url.pathname, query: url.searchParams, headers: { ...request.headers }, staff }));
   if (!verdict.allowed) {
     log(`${verdict.status} WebSocket ${url.pathname}: ${verdict.reason}`);
     return refuse(verdict.status, verdict.status === 504 ? 'Gateway Timeout' : 'Forbidden', verdict.reason);
+  }
+  if (signedIn() !== staff) {
+    const why = 'the session expired or switched staff member while the socket rule decided';
+    log(`403 WebSocket ${url.pathname}: ${why}`);
+    return refuse(403, 'Forbidden', why);
   }
   if (socket.destroyed) return recording.closed(1006, 'the page left before the upgrade was answered');
   // The session may have gone offline while its socket rule decided.

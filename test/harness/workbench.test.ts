@@ -43,7 +43,12 @@ export const routes = {
   },
   'GET /held': () => new Promise((resolve) => { globalThis.wbRelease = () => resolve({ released: true }); }),
 };
-export const sockets = { room: () => true, 'mine-<id>': ({ params, staff }) => params.id === staff.id };
+export const sockets = {
+  room: () => true,
+  'mine-<id>': ({ params, staff }) => params.id === staff.id,
+  // Decides when the test says so.
+  slow: () => new Promise((resolve) => { globalThis.wbAllow = () => resolve(true); }),
+};
 export const launch = {
   Main: ({ patient, note, staff }) => '/plugin-io/api/wb/app?' + new URLSearchParams({ p: patient?.id ?? '', n: note?.id ?? '', s: staff?.id ?? '' }),
 };
@@ -158,6 +163,18 @@ describe('the harness workbench (server)', () => {
     again.ws.close();
     feed.ws.close();
     expect(linesFor(`session ${a.number} is now ${other.name}`)).toEqual([expect.stringContaining('1 plugin socket dropped')]);
+  });
+
+  it('refuses a socket whose session expired while its rule decided', async () => {
+    const a = await signIn();
+    const scope = globalThis as { wbAllow?: () => void };
+    const opening = openSocket(`${ws}/plugin-io/ws/wb/slow/`, a.cookie);
+    await expect.poll(() => typeof scope.wbAllow, poll).toBe('function');
+    expect((await api(a, 'POST', '/session/expire')).status).toBe(204);
+    scope.wbAllow?.();
+    delete scope.wbAllow;
+    expect((await opening).result).toBe('403');
+    expect(linesFor('403 WebSocket /plugin-io/ws/wb/slow/: the session expired or switched staff member while the socket rule decided')).toHaveLength(1);
   });
 
   it('refuses a bad staff switch with a clear 4xx and a log line', async () => {
