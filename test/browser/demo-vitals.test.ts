@@ -65,7 +65,10 @@ describe.runIf(haveChromium())('the demo vitals page in the harness', () => {
     await expect
       .poll(async () => {
         const sheet = await box(page, '.sheet');
-        const bottoms = await Promise.all(['#cancel', '#submit'].map(async (selector) => (await box(frame, selector)).y + (await box(frame, selector)).height));
+        const bottoms = await Promise.all(['#cancel', '#submit'].map(async (selector) => {
+          const button = await box(frame, selector);
+          return button.y + button.height;
+        }));
         return bottoms.every((bottom) => bottom <= sheet.y + sheet.height);
       }, WAIT)
       .toBe(true);

@@ -24,7 +24,7 @@ export function recordEntry(entry: LogEntry): void {
   log.push(entry);
   if (log.length > LOG_MAX) log.shift();
   showEntry(entry);
-  saveLog();
+  scheduleSave();
 }
 
 /** Whether an entry passes the app and type filters. */
@@ -69,6 +69,19 @@ function saveLog(): void {
   } catch {
     // Storage full or blocked: the log still works for this page.
   }
+}
+
+let saveTimer: number | undefined;
+/**
+ * Saves the log soon, once for a burst of messages: the whole log is written each time, and a page
+ * posting in a loop must not make the shell do it per message. Leaving the page saves at once.
+ */
+function scheduleSave(): void {
+  if (saveTimer !== undefined) return;
+  saveTimer = window.setTimeout(() => {
+    saveTimer = undefined;
+    saveLog();
+  }, 250);
 }
 
 /** Shows what was logged before the shell navigated (same tab, until cleared). */
@@ -121,6 +134,12 @@ export function traceMessages(): TraceMessage[] {
 
 /** Wires the panel's Clear button and filters. */
 export function initMessages(): void {
+  // What a burst left unsaved is saved as the shell navigates away.
+  addEventListener('pagehide', () => {
+    clearTimeout(saveTimer);
+    saveTimer = undefined;
+    saveLog();
+  });
   $('#log-clear').addEventListener('click', clearLog);
   $('#log-app').addEventListener('change', applyFilters);
   $('#log-type').addEventListener('change', applyFilters);
